@@ -1,0 +1,155 @@
+//! Telling a file's dialect: by its name first, then by its content.
+//!
+//! Content sniffing only looks at the first few KiB and at line shapes that
+//! are specific to one daemon, so that a flat dump (`host1-main.cf`,
+//! `postconf-n.txt`, `mx1.conf`) is still recognised.
+
+use crate::dialect::kind::Dialect;
+
+/// The dialect a file name alone implies.
+pub fn by_name(file_name: &str) -> Option<Dialect> {
+    let lower = file_name.to_ascii_lowercase();
+    let n = lower.as_str();
+    if n == "main.cf" || n.ends_with("-main.cf") || n.ends_with("_main.cf") || n.ends_with(".main.cf") {
+        return Some(Dialect::PostfixMain);
+    }
+    if n == "master.cf" || n.ends_with("-master.cf") || n.ends_with("_master.cf") || n.ends_with(".master.cf") {
+        return Some(Dialect::PostfixMaster);
+    }
+    if n == "squid.conf" || n.ends_with(".squid.conf") || n.ends_with("-squid.conf") {
+        return Some(Dialect::Squid);
+    }
+    if n == "sockd.conf" || n == "danted.conf" || n.ends_with(".sockd.conf") || n.ends_with("-sockd.conf") || n.ends_with("-danted.conf") {
+        return Some(Dialect::Dante);
+    }
+    if n == "sendmail.mc" || n == "submit.mc" || n.ends_with(".mc") {
+        return Some(Dialect::SendmailMc);
+    }
+    if n == "sendmail.cf" || n == "submit.cf" {
+        return Some(Dialect::SendmailCf);
+    }
+    None
+}
+
+/// How many bytes of a file content sniffing looks at.
+pub const SNIFF_BYTES: usize = 16 * 1024;
+
+const POSTFIX_PARAMS: &[&str] = &[
+    "mynetworks",
+    "mynetworks_style",
+    "myhostname",
+    "mydomain",
+    "myorigin",
+    "mydestination",
+    "relay_domains",
+    "relayhost",
+    "inet_interfaces",
+    "inet_protocols",
+    "compatibility_level",
+    "alias_maps",
+    "alias_database",
+    "smtpd_banner",
+    "smtpd_relay_restrictions",
+    "smtpd_recipient_restrictions",
+    "smtpd_client_restrictions",
+    "smtpd_helo_restrictions",
+    "smtpd_sender_restrictions",
+    "smtpd_sasl_auth_enable",
+    "smtpd_tls_cert_file",
+    "smtpd_tls_security_level",
+    "virtual_alias_maps",
+    "virtual_mailbox_domains",
+    "mail_version",
+    "queue_directory",
+    "command_directory",
+    "daemon_directory",
+    "mailbox_size_limit",
+    "recipient_delimiter",
+    "append_dot_mydomain",
+    "biff",
+    "readme_directory",
+];
+
+/// The dialect a file's content implies (`text` may be a prefix of the file).
+pub fn by_content(text: &str) -> Option<Dialect> {
+    let mut postfix_params = 0usize;
+    let mut master_lines = 0usize;
+    let mut squid = 0usize;
+    let mut dante = 0usize;
+    let mut sendmail_mc = 0usize;
+    let mut sendmail_cf = 0usize;
+    for line in text.lines().take(2000) {
+        let t = line.trim_start();
+        if t.starts_with('#') || t.is_empty() {
+            continue;
+        }
+        if let Some((name, _)) = line.split_once('=') {
+            if POSTFIX_PARAMS.contains(&name.trim()) && !line.starts_with([' ', '\t']) {
+                postfix_params += 1;
+            }
+        }
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.len() >= 8
+            && !line.starts_with([' ', '\t'])
+            && matches!(fields[1], "inet" | "unix" | "unix-dgram" | "fifo" | "pass")
+            && fields[2..7].iter().all(|f| {
+                matches!(*f, "-" | "y" | "n") || f.trim_end_matches('?').chars().all(|c| c.is_ascii_digit())
+            })
+        {
+            master_lines += 1;
+        }
+        match fields.first().copied() {
+            Some("http_port" | "http_access" | "cache_peer" | "https_port" | "cache_dir") => squid += 1,
+            Some("acl") if fields.len() >= 3 => squid += 1,
+            Some(w) if w.starts_with("internal:") || w.starts_with("external:") || w == "socksmethod:" || w == "clientmethod:" => {
+                dante += 1
+            }
+            Some("client" | "socks") if line.contains('{') => dante += 1,
+            _ => {}
+        }
+        if t.starts_with("FEATURE(") || t.starts_with("OSTYPE(") || t.starts_with("DOMAIN(") || t.starts_with("MAILER(") || t.starts_with("VERSIONID(") {
+            sendmail_mc += 1;
+        }
+        if t.starts_with("DZ") || t.starts_with("V10/") || t.starts_with("Kaccess") || t.starts_with("O DaemonPortOptions") {
+            sendmail_cf += 1;
+        }
+    }
+    let best = [
+        (postfix_params, Dialect::PostfixMain),
+        (master_lines, Dialect::PostfixMaster),
+        (squid, Dialect::Squid),
+        (dante, Dialect::Dante),
+        (sendmail_mc, Dialect::SendmailMc),
+        (sendmail_cf, Dialect::SendmailCf),
+    ]
+    .into_iter()
+    .max_by_key(|(n, _)| *n)?;
+    (best.0 >= 2).then_some(best.1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(by_name("main.cf"), Some(Dialect::PostfixMain));
+        assert_eq!(by_name("host1-main.cf"), Some(Dialect::PostfixMain));
+        assert_eq!(by_name("master.cf"), Some(Dialect::PostfixMaster));
+        assert_eq!(by_name("access"), None);
+        assert_eq!(by_name("squid.conf"), Some(Dialect::Squid));
+    }
+
+    #[test]
+    fn postconf_dump_is_postfix_main() {
+        let dump = "alias_maps = hash:/etc/aliases\ncompatibility_level = 3.6\nmynetworks = 127.0.0.0/8\n";
+        assert_eq!(by_content(dump), Some(Dialect::PostfixMain));
+    }
+
+    #[test]
+    fn master_cf_by_shape() {
+        let m = "smtp      inet  n       -       y       -       -       smtpd\npickup    unix  n       -       y       60      1       pickup\n";
+        assert_eq!(by_content(m), Some(Dialect::PostfixMaster));
+        assert_eq!(by_content("hello world\n"), None);
+    }
+}

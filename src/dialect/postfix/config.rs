@@ -1,0 +1,137 @@
+//! The effective configuration of one smtpd service: `master.cf -o`
+//! overrides, then `main.cf` (last definition wins), then the built-in
+//! default for the instance's `compatibility_level`; values fully expanded,
+//! each remembering where it came from.
+
+use super::defaults::{default_raw, Version};
+use super::expand::{expand, ExpandError, Lookup};
+use super::main_cf::MainCf;
+use super::master_cf::Override;
+use super::text::{Text, Token};
+use crate::source::Span;
+
+/// Where an effective value was decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueOrigin {
+    /// A `-o` override in master.cf (the whole argument).
+    Override(Span),
+    /// A definition in main.cf (the name).
+    Main(Span),
+    /// The built-in default.
+    Default,
+}
+
+/// An effective, expanded value.
+#[derive(Clone, Debug)]
+pub struct Value {
+    /// The expanded text.
+    pub text: Text,
+    /// Where it was decided.
+    pub origin: ValueOrigin,
+}
+
+impl Value {
+    /// The list tokens of the value.
+    pub fn tokens(&self) -> Vec<Token> {
+        self.text.tokens()
+    }
+
+    /// True for `yes` / `true` / `1`-style booleans.
+    pub fn is_yes(&self) -> bool {
+        matches!(self.text.s.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "on" | "1")
+    }
+
+    /// The span where the value was decided, if written in a file.
+    pub fn origin_span(&self) -> Option<Span> {
+        match self.origin {
+            ValueOrigin::Override(s) | ValueOrigin::Main(s) => Some(s),
+            ValueOrigin::Default => None,
+        }
+    }
+}
+
+/// One service's view of the instance configuration.
+pub struct ServiceConfig<'a> {
+    /// main.cf.
+    pub main: &'a MainCf,
+    /// The service's `-o` overrides.
+    pub overrides: &'a [Override],
+    /// The known Postfix version (from `mail_version` in a dump).
+    pub version: Option<Version>,
+}
+
+impl Lookup for ServiceConfig<'_> {
+    fn raw(&self, name: &str) -> Option<Text> {
+        if let Some(o) = self.overrides.iter().rev().find(|o| o.name == name) {
+            return Some(o.value.clone());
+        }
+        if let Some(p) = self.main.get(name) {
+            return Some(p.value.clone());
+        }
+        let level = self.level();
+        default_raw(name, &level, self.version).map(Text::builtin)
+    }
+}
+
+impl ServiceConfig<'_> {
+    /// The compatibility level as written (`0` when unset).
+    pub fn level(&self) -> String {
+        let raw = self
+            .overrides
+            .iter()
+            .rev()
+            .find(|o| o.name == "compatibility_level")
+            .map(|o| o.value.clone())
+            .or_else(|| self.main.get("compatibility_level").map(|p| p.value.clone()));
+        match raw {
+            Some(t) => {
+                struct NoDefaults<'b>(&'b ServiceConfig<'b>);
+                impl Lookup for NoDefaults<'_> {
+                    fn raw(&self, name: &str) -> Option<Text> {
+                        if name == "compatibility_level" {
+                            return None;
+                        }
+                        self.0.main.get(name).map(|p| p.value.clone())
+                    }
+                }
+                let v = expand(&t, &NoDefaults(self)).0.s.trim().to_string();
+                if v.is_empty() {
+                    "0".into()
+                } else {
+                    v
+                }
+            }
+            None => "0".into(),
+        }
+    }
+
+    /// Where the compatibility level was set, if it was.
+    pub fn level_span(&self) -> Option<Span> {
+        self.overrides
+            .iter()
+            .rev()
+            .find(|o| o.name == "compatibility_level")
+            .map(|o| o.span)
+            .or_else(|| self.main.get("compatibility_level").map(|p| p.line_span))
+    }
+
+    /// The effective, expanded value of `name` (empty default when Postfix
+    /// has none that relaylint knows).
+    pub fn value(&self, name: &str) -> (Value, Vec<ExpandError>) {
+        let origin = if let Some(o) = self.overrides.iter().rev().find(|o| o.name == name) {
+            ValueOrigin::Override(o.span)
+        } else if let Some(p) = self.main.get(name) {
+            ValueOrigin::Main(p.name_span)
+        } else {
+            ValueOrigin::Default
+        };
+        let raw = self.raw(name).unwrap_or_default();
+        let (text, errors) = expand(&raw, self);
+        (Value { text, origin }, errors)
+    }
+
+    /// Shorthand for [`ServiceConfig::value`] without the errors.
+    pub fn get(&self, name: &str) -> Value {
+        self.value(name).0
+    }
+}

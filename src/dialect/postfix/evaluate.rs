@@ -1,0 +1,810 @@
+//! The relay decision for one smtpd service, against the attacker: any
+//! untrusted client address, no SASL login, no client certificate, HELO and
+//! MAIL FROM of his choice, a recipient in a foreign domain (also written
+//! with sender-specified routing through a relay domain).
+//!
+//! Lists run as smtpd_check_rcpt runs them: client, helo, sender, then relay
+//! and recipient (order by `smtpd_relay_before_recipient_restrictions`).
+//! Inside a list: first PERMIT/REJECT/DEFER wins, the end of a list permits,
+//! a PERMIT does not skip later lists. The attacker relays when some choice
+//! of his gets through every list without a reject or a deferral.
+//!
+//! This module decides; it never formats findings.
+
+use super::config::{ServiceConfig, Value, ValueOrigin};
+use super::defaults::Version;
+use super::matchlist::{self, attacker_name_pattern, Hit, MatchResult};
+use super::restrictions::{items, Item, ATTACKER_PASSES, REQUIRED};
+use super::store::{Store, TableState};
+use super::table::{parse_ref, Entry, Pattern, TableKind};
+use super::text::Token;
+use crate::net::IpSet;
+use crate::source::Span;
+use std::net::IpAddr;
+
+/// One step of a witness: what the daemon did, where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// Where, if written in a file.
+    pub span: Option<Span>,
+    /// What happened there (lowercase, self-contained).
+    pub message: String,
+}
+
+impl Step {
+    fn new(span: Option<Span>, message: impl Into<String>) -> Step {
+        Step {
+            span,
+            message: message.into(),
+        }
+    }
+}
+
+/// A restriction list of the chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListKind {
+    /// smtpd_client_restrictions
+    Client,
+    /// smtpd_helo_restrictions
+    Helo,
+    /// smtpd_sender_restrictions
+    Sender,
+    /// smtpd_relay_restrictions
+    Relay,
+    /// smtpd_recipient_restrictions
+    Recipient,
+}
+
+impl ListKind {
+    /// The parameter holding the list.
+    pub fn param(self) -> &'static str {
+        match self {
+            ListKind::Client => "smtpd_client_restrictions",
+            ListKind::Helo => "smtpd_helo_restrictions",
+            ListKind::Sender => "smtpd_sender_restrictions",
+            ListKind::Relay => "smtpd_relay_restrictions",
+            ListKind::Recipient => "smtpd_recipient_restrictions",
+        }
+    }
+}
+
+/// What the attacker sends as recipient.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Recipient {
+    /// `victim@example.net`.
+    Foreign,
+    /// `victim%example.net@D` with D a relay domain.
+    Routed {
+        /// The relay domain.
+        domain: String,
+        /// Where it is listed.
+        hit: Hit,
+    },
+}
+
+impl Recipient {
+    /// The address as sent.
+    pub fn address(&self) -> String {
+        match self {
+            Recipient::Foreign => "victim@example.net".into(),
+            Recipient::Routed { domain, .. } => format!("victim%example.net@{domain}"),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    Permit,
+    Reject,
+    Dunno,
+}
+
+#[derive(Clone, Debug)]
+struct Alt {
+    outcome: Outcome,
+    steps: Vec<Step>,
+    dip: bool,
+    /// Index in `steps` of the step that decided a Permit.
+    decisive: Option<usize>,
+}
+
+impl Alt {
+    fn new(outcome: Outcome, steps: Vec<Step>) -> Alt {
+        let decisive = if outcome == Outcome::Dunno { None } else { steps.len().checked_sub(1) };
+        Alt {
+            outcome,
+            steps,
+            dip: false,
+            decisive,
+        }
+    }
+}
+
+/// Why a list stopped the attacker (for explanations).
+#[derive(Clone, Debug)]
+pub struct Block {
+    /// The list.
+    pub list: ListKind,
+    /// Steps up to and including the reject.
+    pub steps: Vec<Step>,
+}
+
+/// The path through one list that let the attacker through.
+#[derive(Clone, Debug)]
+pub struct ListPass {
+    /// The list.
+    pub list: ListKind,
+    /// Its effective value.
+    pub value: Value,
+    /// Witness steps in this list.
+    pub steps: Vec<Step>,
+    /// The decisive step in `steps`.
+    pub decisive: Option<usize>,
+    /// True when the list holds the relay check (a required restriction).
+    pub holds_relay_check: bool,
+}
+
+/// A witness of an open relay.
+#[derive(Clone, Debug)]
+pub struct Witness {
+    /// The client address used.
+    pub client: IpAddr,
+    /// The recipient used.
+    pub recipient: Recipient,
+    /// The lists passed, in evaluation order.
+    pub lists: Vec<ListPass>,
+}
+
+/// Why smtpd would not start for this service.
+#[derive(Clone, Debug)]
+pub struct StartupFailure {
+    /// What Postfix logs, paraphrased.
+    pub reason: String,
+    /// Where the problem is.
+    pub spans: Vec<Step>,
+}
+
+/// The verdict for one service.
+#[derive(Clone, Debug)]
+pub enum Verdict {
+    /// The attacker relays.
+    Open(Witness),
+    /// The attacker is stopped; the first block found, when any.
+    Closed(Option<Block>),
+    /// smtpd exits at startup.
+    RefusesToStart(StartupFailure),
+}
+
+/// Everything the evaluation needs beyond the config.
+pub struct Context<'a> {
+    /// The service configuration.
+    pub cfg: &'a ServiceConfig<'a>,
+    /// Tables and files.
+    pub store: &'a Store,
+    /// The attacker's address space.
+    pub attacker: &'a IpSet,
+}
+
+struct Eval<'a> {
+    ctx: &'a Context<'a>,
+    client: IpAddr,
+    rcpt: Recipient,
+    classes: Vec<String>,
+    version: Option<Version>,
+    tls: bool,
+    allow_untrusted_routing: bool,
+}
+
+const MAX_DEPTH: usize = 16;
+
+/// Evaluates one service.
+pub fn evaluate(ctx: &Context) -> Verdict {
+    let cfg = ctx.cfg;
+    let classes: Vec<String> = cfg.get("smtpd_restriction_classes").tokens().into_iter().map(|t| t.text).collect();
+    for class in &classes {
+        if cfg.get(class).text.s.trim().is_empty() {
+            let span = cfg.get("smtpd_restriction_classes").text.tokens().into_iter().find(|t| &t.text == class).and_then(|t| t.span);
+            return Verdict::RefusesToStart(StartupFailure {
+                reason: format!("restriction class `{class}` needs a definition"),
+                spans: vec![Step::new(span, "declared here, never defined")],
+            });
+        }
+    }
+    if let Some(f) = startup_check(cfg, &classes) {
+        return Verdict::RefusesToStart(f);
+    }
+    let level = cfg.level();
+    let relay_first = cfg.get("smtpd_relay_before_recipient_restrictions").is_yes();
+    let mut order = vec![ListKind::Client, ListKind::Helo, ListKind::Sender];
+    if relay_first {
+        order.extend([ListKind::Relay, ListKind::Recipient]);
+    } else {
+        order.extend([ListKind::Recipient, ListKind::Relay]);
+    }
+    let _ = level;
+    let tls = {
+        let lvl = cfg.get("smtpd_tls_security_level").text.s.trim().to_ascii_lowercase();
+        matches!(lvl.as_str(), "may" | "encrypt") || cfg.get("smtpd_use_tls").is_yes() || cfg.get("smtpd_enforce_tls").is_yes()
+    };
+    let allow_untrusted_routing = cfg.get("allow_untrusted_routing").is_yes();
+    let mut recipients = vec![Recipient::Foreign];
+    if let Some(hit) = first_plain_domain(cfg, ctx.store) {
+        recipients.push(Recipient::Routed {
+            domain: hit.text.clone(),
+            hit,
+        });
+    }
+    let clients = candidate_clients(ctx, &order, &classes);
+    let mut first_block = None;
+    for rcpt in &recipients {
+        for &client in &clients {
+            let ev = Eval {
+                ctx,
+                client,
+                rcpt: rcpt.clone(),
+                classes: classes.clone(),
+                version: cfg.version,
+                tls,
+                allow_untrusted_routing,
+            };
+            match ev.chain(&order) {
+                Ok(lists) => {
+                    return Verdict::Open(Witness {
+                        client,
+                        recipient: rcpt.clone(),
+                        lists,
+                    })
+                }
+                Err(block) => {
+                    if first_block.is_none() {
+                        first_block = Some(block);
+                    }
+                }
+            }
+        }
+    }
+    Verdict::Closed(first_block)
+}
+
+fn first_plain_domain(cfg: &ServiceConfig, store: &Store) -> Option<Hit> {
+    let (tokens, _) = matchlist::list_tokens(&cfg.get("relay_domains").text);
+    let _ = store;
+    tokens.into_iter().find(|t| !t.text.contains([':', '/', '!']) && t.text.contains('.')).map(|t| Hit {
+        text: t.text.trim_start_matches('.').to_string(),
+        span: t.span,
+    })
+}
+
+/// True when the list (classes expanded) holds a required restriction before
+/// any `permit`, skipping the entry after `warn_if_reject`.
+fn has_required(cfg: &ServiceConfig, tokens: &[Token], classes: &[String], depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    let list = items(tokens);
+    let mut skip = false;
+    for item in &list {
+        if skip {
+            skip = false;
+            continue;
+        }
+        if item.name == "permit" {
+            return false;
+        }
+        if item.name == "warn_if_reject" {
+            skip = true;
+            continue;
+        }
+        if REQUIRED.contains(&item.name.as_str()) {
+            return true;
+        }
+        if classes.contains(&item.token.text) && has_required(cfg, &cfg.get(&item.token.text).tokens(), classes, depth + 1) {
+            return true;
+        }
+    }
+    false
+}
+
+fn startup_check(cfg: &ServiceConfig, classes: &[String]) -> Option<StartupFailure> {
+    let relay = cfg.get("smtpd_relay_restrictions");
+    let rcpt = cfg.get("smtpd_recipient_restrictions");
+    if has_required(cfg, &relay.tokens(), classes, 0) || has_required(cfg, &rcpt.tokens(), classes, 0) {
+        return None;
+    }
+    let mut spans = Vec::new();
+    for (name, v) in [("smtpd_relay_restrictions", &relay), ("smtpd_recipient_restrictions", &rcpt)] {
+        let text = v.text.s.trim();
+        let msg = if text.is_empty() {
+            format!("`{name}` is empty")
+        } else if let Some(p) = v.tokens().iter().find(|t| t.text.eq_ignore_ascii_case("permit")) {
+            spans.push(Step::new(p.span, "the startup check stops at this `permit`"));
+            continue;
+        } else {
+            format!("`{name}` has no `reject_unauth_destination` or equivalent")
+        };
+        spans.push(Step::new(v.origin_span(), msg));
+    }
+    Some(StartupFailure {
+        reason: "neither `smtpd_relay_restrictions` nor `smtpd_recipient_restrictions` holds a working `reject_unauth_destination`, `defer_unauth_destination`, `reject`, `defer`, `defer_if_permit` or `check_relay_domains`".into(),
+        spans,
+    })
+}
+
+/// Addresses to try: one untrusted address outside every network the
+/// config names, then one inside each such network.
+fn candidate_clients(ctx: &Context, order: &[ListKind], classes: &[String]) -> Vec<IpAddr> {
+    let cfg = ctx.cfg;
+    let mut nets = Vec::new();
+    let (mn, _) = matchlist::list_tokens(&cfg.get("mynetworks").text);
+    matchlist::networks(&mn, ctx.store, 0, &mut nets);
+    let mut lists: Vec<Vec<Token>> = order.iter().map(|k| cfg.get(k.param()).tokens()).collect();
+    for c in classes {
+        lists.push(cfg.get(c).tokens());
+    }
+    for toks in &lists {
+        for item in items(toks) {
+            if item.name.starts_with("check_client") || item.name == "check_reverse_client_hostname_access" {
+                if let Some(arg) = &item.arg {
+                    if let Some(r) = parse_ref(arg) {
+                        if let TableState::Loaded(t) = &*ctx.store.table(&r) {
+                            matchlist::table_networks(t, &mut nets);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(ip) = ctx.attacker.subtract(&IpSet::from_nets(&nets)).sample() {
+        out.push(ip);
+    }
+    for n in &nets {
+        if let Some(ip) = IpSet::from_net(n).intersect(ctx.attacker).sample() {
+            if !out.contains(&ip) {
+                out.push(ip);
+            }
+        }
+        if out.len() >= 256 {
+            break;
+        }
+    }
+    out
+}
+
+fn describe_origin(v: &Value) -> &'static str {
+    match v.origin {
+        ValueOrigin::Override(_) => "master.cf override",
+        ValueOrigin::Main(_) => "main.cf",
+        ValueOrigin::Default => "default",
+    }
+}
+
+impl Eval<'_> {
+    fn cfg(&self) -> &ServiceConfig<'_> {
+        self.ctx.cfg
+    }
+
+    fn chain(&self, order: &[ListKind]) -> Result<Vec<ListPass>, Block> {
+        let mut passes = Vec::new();
+        for &kind in order {
+            let value = self.cfg().get(kind.param());
+            let tokens = value.tokens();
+            if tokens.is_empty() {
+                continue;
+            }
+            let classes = &self.classes;
+            let holds = has_required(self.cfg(), &tokens, classes, 0);
+            let alts = self.list(&tokens, kind, 0, true);
+            let pass = alts.iter().filter(|a| a.outcome == Outcome::Permit && !a.dip).min_by_key(|a| a.steps.len());
+            match pass {
+                Some(a) => passes.push(ListPass {
+                    list: kind,
+                    value: value.clone(),
+                    steps: a.steps.clone(),
+                    decisive: a.decisive,
+                    holds_relay_check: holds,
+                }),
+                None => {
+                    let steps = alts.into_iter().find(|a| a.outcome != Outcome::Permit).map(|a| a.steps).unwrap_or_default();
+                    return Err(Block { list: kind, steps });
+                }
+            }
+            let _ = describe_origin(&value);
+        }
+        Ok(passes)
+    }
+
+    /// All outcomes of a list. `top` lists end in PERMIT; classes and
+    /// access-table restriction lists end in DUNNO.
+    fn list(&self, tokens: &[Token], kind: ListKind, depth: usize, top: bool) -> Vec<Alt> {
+        let mut done: Vec<Alt> = Vec::new();
+        let mut live: Vec<Alt> = vec![Alt::new(Outcome::Dunno, Vec::new())];
+        if depth > MAX_DEPTH {
+            return vec![Alt::new(Outcome::Reject, vec![Step::new(None, "restriction nesting too deep: server error")])];
+        }
+        let list = items(tokens);
+        let mut warn_next = false;
+        for item in &list {
+            if live.is_empty() {
+                break;
+            }
+            if item.name == "warn_if_reject" {
+                warn_next = true;
+                continue;
+            }
+            let mut alts = self.item(item, kind, depth);
+            if warn_next {
+                for a in &mut alts {
+                    if a.outcome == Outcome::Reject {
+                        a.outcome = Outcome::Dunno;
+                        a.decisive = None;
+                        a.steps.push(Step::new(item.token.span, format!("`warn_if_reject` turns `{}` into a logged warning", item.token.text)));
+                    }
+                }
+                warn_next = false;
+            }
+            let mut next_live: Vec<Alt> = Vec::new();
+            for path in &live {
+                for a in &alts {
+                    let mut steps = path.steps.clone();
+                    let base = steps.len();
+                    steps.extend(a.steps.iter().cloned());
+                    let merged = Alt {
+                        outcome: a.outcome,
+                        dip: path.dip || a.dip,
+                        decisive: a.decisive.map(|d| base + d).or(path.decisive),
+                        steps,
+                    };
+                    match a.outcome {
+                        Outcome::Dunno => {
+                            if !next_live.iter().any(|l| l.dip == merged.dip) {
+                                next_live.push(merged);
+                            }
+                        }
+                        _ => {
+                            if !done.iter().any(|d| d.outcome == merged.outcome && d.dip == merged.dip) {
+                                done.push(merged);
+                            }
+                        }
+                    }
+                }
+            }
+            live = next_live;
+        }
+        for mut path in live {
+            if top {
+                path.outcome = Outcome::Permit;
+                path.decisive = path.decisive.or(path.steps.len().checked_sub(1));
+            }
+            done.push(path);
+        }
+        done
+    }
+
+    fn authorized(&self) -> Option<Vec<Step>> {
+        let cfg = self.cfg();
+        match &self.rcpt {
+            Recipient::Routed { domain, hit } => {
+                if self.allow_untrusted_routing {
+                    let origin = cfg.get("allow_untrusted_routing").origin_span();
+                    Some(vec![
+                        Step::new(hit.span, format!("`{domain}` is a relay domain")),
+                        Step::new(origin, format!("`allow_untrusted_routing = yes` accepts `{}`", self.rcpt.address())),
+                    ])
+                } else {
+                    None
+                }
+            }
+            Recipient::Foreign => {
+                for (param, subdomains) in [
+                    ("relay_domains", true),
+                    ("mydestination", false),
+                    ("virtual_alias_domains", false),
+                    ("virtual_mailbox_domains", false),
+                ] {
+                    let (tokens, _) = matchlist::list_tokens(&cfg.get(param).text);
+                    if let Some(hit) = matchlist::foreign_domain_match(&tokens, subdomains, self.ctx.store, 0) {
+                        return Some(vec![Step::new(hit.span, format!("`{}` in `{param}` accepts foreign domains", hit.text))]);
+                    }
+                }
+                None
+            }
+        }
+    }
+
+    fn item(&self, item: &Item, kind: ListKind, depth: usize) -> Vec<Alt> {
+        let span = item.token.span;
+        let name = item.name.as_str();
+        let t = &item.token.text;
+        let one = |o: Outcome, msg: String| vec![Alt::new(o, vec![Step::new(span, msg)])];
+        let dunno = || vec![Alt::new(Outcome::Dunno, Vec::new())];
+        match name {
+            "permit" => one(Outcome::Permit, format!("`{t}` lets every client through")),
+            "reject" | "defer" => one(Outcome::Reject, format!("`{t}` stops the attacker")),
+            "reject_unauth_destination" | "defer_unauth_destination" | "permit_auth_destination" => match self.authorized() {
+                Some(mut steps) => {
+                    let o = if name == "permit_auth_destination" { Outcome::Permit } else { Outcome::Dunno };
+                    steps.push(Step::new(span, format!("`{t}` lets `{}` through", self.rcpt.address())));
+                    let mut a = Alt::new(o, steps);
+                    if o == Outcome::Dunno {
+                        a.decisive = a.steps.len().checked_sub(1);
+                    }
+                    vec![a]
+                }
+                None if name == "permit_auth_destination" => dunno(),
+                None => one(Outcome::Reject, format!("`{t}` rejects `{}`", self.rcpt.address())),
+            },
+            "permit_mynetworks" => {
+                let (tokens, _) = matchlist::list_tokens(&self.cfg().get("mynetworks").text);
+                match matchlist::match_client(&tokens, self.client, self.ctx.store, 0) {
+                    MatchResult::Match { hit, negated: false } => vec![Alt::new(
+                        Outcome::Permit,
+                        vec![
+                            Step::new(hit.span, format!("`{}` puts the attacker's address `{}` in `mynetworks`", hit.text, self.client)),
+                            Step::new(span, format!("`{t}` permits `{}`", self.client)),
+                        ],
+                    )],
+                    MatchResult::Error(hit) => vec![Alt::new(
+                        Outcome::Reject,
+                        vec![Step::new(hit.span, format!("`{}` gives a lookup error: every client gets a temporary failure", hit.text))],
+                    )],
+                    _ => dunno(),
+                }
+            }
+            "permit_naked_ip_address" => {
+                if self.version.is_some_and(|v| v >= Version(3, 9, 0)) {
+                    one(Outcome::Reject, format!("`{t}` was removed in Postfix 3.9: server error"))
+                } else {
+                    one(Outcome::Permit, format!("`{t}` permits any client that sends `HELO [192.0.2.1]`"))
+                }
+            }
+            "check_relay_domains" => {
+                if self.version.is_some_and(|v| v >= Version(3, 9, 0)) {
+                    one(Outcome::Reject, format!("`{t}` was removed in Postfix 3.9: server error"))
+                } else if let Some(mut steps) = self.authorized() {
+                    steps.push(Step::new(span, format!("`{t}` permits `{}`", self.rcpt.address())));
+                    vec![Alt::new(Outcome::Permit, steps)]
+                } else {
+                    one(Outcome::Reject, format!("`{t}` rejects `{}`", self.rcpt.address()))
+                }
+            }
+            "permit_tls_all_clientcerts" => {
+                let cfg = self.cfg();
+                let ask = cfg.get("smtpd_tls_ask_ccert").is_yes();
+                let public_ca = cfg.get("tls_append_default_CA").is_yes()
+                    || ["smtpd_tls_CApath", "smtpd_tls_CAfile"].iter().any(|p| {
+                        let v = cfg.get(p).text.s;
+                        v.contains("/etc/ssl/certs") || v.contains("ca-certificates") || v.contains("ca-bundle")
+                    });
+                if ask && public_ca {
+                    one(Outcome::Permit, format!("`{t}` permits any client certificate signed by a public CA"))
+                } else {
+                    dunno()
+                }
+            }
+            "reject_plaintext_session" => {
+                if self.tls {
+                    dunno()
+                } else {
+                    one(Outcome::Reject, format!("`{t}` rejects every session: TLS is not offered"))
+                }
+            }
+            "defer_if_permit" => {
+                let mut a = Alt::new(Outcome::Dunno, vec![Step::new(span, format!("`{t}` turns any later permit into a deferral"))]);
+                a.dip = true;
+                vec![a]
+            }
+            "check_policy_service" => vec![Alt::new(
+                Outcome::Dunno,
+                vec![Step::new(span, "the policy server's answer is unknown; relaylint assumes it says DUNNO")],
+            )],
+            _ if name.starts_with("reject_rbl_client") || name.starts_with("reject_rhsbl_") || name == "permit_dnswl_client" || name == "permit_rhswl_client" || name == "sleep" => dunno(),
+            _ if name.starts_with("check_") && name.ends_with("_access") => self.access(item, kind, depth),
+            _ if ATTACKER_PASSES.contains(&name) => dunno(),
+            _ if self.classes.contains(t) => {
+                let value = self.cfg().get(t);
+                let mut alts = self.list(&value.tokens(), kind, depth + 1, false);
+                for a in &mut alts {
+                    if a.outcome == Outcome::Permit {
+                        a.steps.insert(0, Step::new(span, format!("restriction class `{t}`")));
+                        a.decisive = a.decisive.map(|d| d + 1);
+                    }
+                }
+                alts
+            }
+            _ if t.contains(':') && !t.starts_with('[') => {
+                let default = match kind {
+                    ListKind::Client => "check_client_access",
+                    ListKind::Helo => "check_helo_access",
+                    ListKind::Sender => "check_sender_access",
+                    ListKind::Relay | ListKind::Recipient => "check_recipient_access",
+                };
+                let implied = Item {
+                    name: default.into(),
+                    token: item.token.clone(),
+                    arg: Some(item.token.clone()),
+                };
+                self.access(&implied, kind, depth)
+            }
+            _ => one(Outcome::Reject, format!("unknown restriction `{t}`: every recipient gets a 451 server error")),
+        }
+    }
+
+    fn access(&self, item: &Item, kind: ListKind, depth: usize) -> Vec<Alt> {
+        let span = item.token.span;
+        let Some(arg) = &item.arg else {
+            return vec![Alt::new(Outcome::Reject, vec![Step::new(span, format!("`{}` without a table: server error", item.token.text))])];
+        };
+        let Some(r) = parse_ref(arg) else {
+            return vec![Alt::new(Outcome::Reject, vec![Step::new(arg.span, format!("`{}` is not a table: server error", arg.text))])];
+        };
+        let state = self.ctx.store.table(&r);
+        let t = match &*state {
+            TableState::Loaded(t) => t,
+            TableState::Missing => {
+                return vec![Alt::new(
+                    Outcome::Reject,
+                    vec![Step::new(arg.span, format!("`{}` cannot be read: lookups fail with a temporary error", r.display()))],
+                )]
+            }
+            TableState::External => return vec![Alt::new(Outcome::Dunno, Vec::new())],
+        };
+        let name = item.name.as_str();
+        // check_*_{a,mx,ns}_access may not return OK (server error), and
+        // depend on DNS the attacker controls: treat them as passing.
+        if name.ends_with("_a_access") || name.ends_with("_mx_access") || name.ends_with("_ns_access") || name == "check_ccert_access" || name == "check_sasl_access" {
+            return vec![Alt::new(Outcome::Dunno, Vec::new())];
+        }
+        let what = if name.starts_with("check_helo") {
+            "HELO"
+        } else if name.starts_with("check_sender") {
+            "sender"
+        } else if name.starts_with("check_recipient") {
+            "recipient"
+        } else {
+            "client"
+        };
+        let mut matched: Vec<(&Entry, String)> = Vec::new();
+        let mut unmatched_possible = true;
+        match what {
+            "HELO" | "sender" => {
+                for e in &t.entries {
+                    if e.negated && matches!(e.pattern, Pattern::Any) {
+                        continue;
+                    }
+                    matched.push((e, format!("a forged {what} `{}`", example_key(e, what))));
+                    if matches!(e.pattern, Pattern::Any) && e.conditions.is_empty() {
+                        unmatched_possible = false;
+                        break;
+                    }
+                }
+            }
+            "recipient" => {
+                let addr = self.rcpt.address();
+                let domain = match &self.rcpt {
+                    Recipient::Foreign => "example.net".to_string(),
+                    Recipient::Routed { domain, .. } => domain.clone(),
+                };
+                for e in &t.entries {
+                    let hit = match (&e.pattern, &self.rcpt) {
+                        (Pattern::Any, _) => true,
+                        (Pattern::Regex(_), _) => e.matches(&addr, None),
+                        (Pattern::Key(k), Recipient::Foreign) => attacker_name_pattern(k) || (k.ends_with('@') && k.len() > 1),
+                        (Pattern::Key(k), Recipient::Routed { .. }) => {
+                            *k == addr || domain_matches(&domain, k) || (k.ends_with('@') && addr.starts_with(k.as_str()))
+                        }
+                        (Pattern::Net(_), _) => false,
+                    };
+                    if hit {
+                        matched.push((e, format!("recipient `{addr}`")));
+                        if r.kind != TableKind::Indexed || matches!(self.rcpt, Recipient::Routed { .. }) {
+                            unmatched_possible = matches!(self.rcpt, Recipient::Foreign) && !matches!(e.pattern, Pattern::Any);
+                            break;
+                        }
+                    }
+                }
+            }
+            _ => {
+                let key = self.client.to_string();
+                let mut concrete = None;
+                for e in &t.entries {
+                    let hit = match &e.pattern {
+                        Pattern::Key(k) => matchlist::octet_prefix(k).is_some_and(|n| n.contains(&self.client)),
+                        _ => e.matches(&key, Some(self.client)),
+                    };
+                    if hit {
+                        concrete = Some(e);
+                        if r.kind != TableKind::Indexed {
+                            break;
+                        }
+                    }
+                }
+                if let Some(e) = concrete {
+                    matched.push((e, format!("the attacker's address `{}`", self.client)));
+                    unmatched_possible = false;
+                }
+                for e in &t.entries {
+                    if let Pattern::Key(k) = &e.pattern {
+                        if attacker_name_pattern(k) {
+                            matched.push((e, format!("an attacker-controlled client name under `{k}`")));
+                            unmatched_possible = true;
+                        }
+                    }
+                }
+            }
+        }
+        let mut alts = Vec::new();
+        if unmatched_possible {
+            alts.push(Alt::new(Outcome::Dunno, Vec::new()));
+        }
+        for (e, who) in matched {
+            let entry_step = Step::new(e.span, format!("{who} matches `{}` → `{}`", e.key_text, e.value));
+            let item_step = Step::new(span, format!("`{} {}`", item.token.text, arg.text));
+            for mut a in self.value_alts(&e.value, kind, depth) {
+                let routed_ok = matches!(self.rcpt, Recipient::Routed { .. }) && what == "recipient" && !self.allow_untrusted_routing;
+                if routed_ok && a.outcome == Outcome::Permit {
+                    a.outcome = Outcome::Dunno;
+                    a.decisive = None;
+                }
+                let mut steps = vec![entry_step.clone()];
+                steps.append(&mut a.steps);
+                steps.push(item_step.clone());
+                let decisive = if a.outcome == Outcome::Permit { Some(steps.len() - 1) } else { None };
+                alts.push(Alt {
+                    outcome: a.outcome,
+                    steps,
+                    dip: a.dip,
+                    decisive,
+                });
+            }
+        }
+        alts
+    }
+
+    fn value_alts(&self, value: &str, kind: ListKind, depth: usize) -> Vec<Alt> {
+        let v = value.trim();
+        let word = v.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+        let simple = |o| vec![Alt::new(o, Vec::new())];
+        if word.is_empty() || word == "OK" || word == "RELAY" || word == "DISCARD" || word.bytes().all(|b| b.is_ascii_digit()) {
+            return simple(Outcome::Permit);
+        }
+        if word == "REJECT" || word == "DEFER" || (word.len() == 3 && (word.starts_with('4') || word.starts_with('5')) && word.bytes().all(|b| b.is_ascii_digit())) {
+            return simple(Outcome::Reject);
+        }
+        if word.len() == 3 && word.bytes().all(|b| b.is_ascii_digit()) {
+            return simple(Outcome::Permit);
+        }
+        if word == "DEFER_IF_PERMIT" {
+            let mut a = Alt::new(Outcome::Dunno, Vec::new());
+            a.dip = true;
+            return vec![a];
+        }
+        if matches!(word.as_str(), "DUNNO" | "DEFER_IF_REJECT" | "FILTER" | "HOLD" | "REDIRECT" | "BCC" | "PREPEND" | "INFO" | "WARN") {
+            return simple(Outcome::Dunno);
+        }
+        // Anything else is a restriction list, evaluated in place.
+        let tokens = super::text::Text::builtin(v).tokens();
+        if tokens.iter().any(|t| parse_ref(t).is_some()) {
+            return simple(Outcome::Reject);
+        }
+        self.list(&tokens, kind, depth + 1, false)
+    }
+}
+
+fn domain_matches(domain: &str, key: &str) -> bool {
+    let d = domain.to_ascii_lowercase();
+    d == key || d.ends_with(&format!(".{key}"))
+}
+
+fn example_key(e: &Entry, what: &str) -> String {
+    match &e.pattern {
+        Pattern::Key(k) => {
+            if what == "sender" && !k.contains('@') && k != "<>" {
+                format!("someone@{k}")
+            } else {
+                k.clone()
+            }
+        }
+        _ => e.key_text.clone(),
+    }
+}

@@ -1,0 +1,157 @@
+//! Which services accept SMTP connections from the network: `inet` services
+//! running `smtpd`, and `postscreen`, which hands clients to the `pass`
+//! service named by `smtpd_service_name`. Without a master.cf, Postfix's
+//! stock one applies: a single `smtp inet ... smtpd` on all interfaces.
+
+use super::master_cf::{MasterCf, Service};
+use crate::source::Span;
+
+/// Where a listener accepts connections from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exposure {
+    /// Every interface.
+    AllInterfaces,
+    /// Specific addresses, at least one not loopback.
+    SomeInterfaces,
+    /// Loopback only: out of the attacker's reach.
+    LoopbackOnly,
+}
+
+/// One network listener of an instance.
+#[derive(Clone, Debug)]
+pub struct Listener<'a> {
+    /// The inet service (`None`: the stock `smtp` service).
+    pub inet: Option<&'a Service>,
+    /// The service whose settings decide relaying (the inet service itself,
+    /// or postscreen's `pass` service). `None`: main.cf alone decides.
+    pub policy: Option<&'a Service>,
+    /// True when postscreen fronts the listener.
+    pub postscreen: bool,
+    /// Host part of the service name, if any.
+    pub host: Option<String>,
+    /// Port as written (`smtp`, `2525`...).
+    pub port: String,
+}
+
+impl Listener<'_> {
+    /// `smtpd` on `smtp` (port 25), for messages.
+    pub fn describe(&self) -> String {
+        let name = self.inet.map(|s| s.name.as_str()).unwrap_or("smtp");
+        let number = port_number(&self.port);
+        let via = if self.postscreen { "`postscreen` + `smtpd`" } else { "`smtpd`" };
+        match number {
+            Some(n) if n.to_string() != self.port => format!("{via} on `{name}` (port {n})"),
+            _ => format!("{via} on `{name}`"),
+        }
+    }
+
+    /// The port as a number when known.
+    pub fn port_number(&self) -> Option<u16> {
+        port_number(&self.port)
+    }
+
+    /// The master.cf line, if any.
+    pub fn line_span(&self) -> Option<Span> {
+        self.inet.map(|s| s.line_span)
+    }
+}
+
+/// Well-known service names.
+pub fn port_number(port: &str) -> Option<u16> {
+    match port {
+        "smtp" => Some(25),
+        "submission" => Some(587),
+        "submissions" | "smtps" | "urd" => Some(465),
+        "qmqp" => Some(628),
+        p => p.parse().ok(),
+    }
+}
+
+fn split_host(name: &str) -> (Option<String>, String) {
+    if let Some(rest) = name.strip_prefix('[') {
+        if let Some((h, p)) = rest.split_once("]:") {
+            return (Some(h.to_string()), p.to_string());
+        }
+    }
+    match name.rsplit_once(':') {
+        Some((h, p)) => (Some(h.to_string()), p.to_string()),
+        None => (None, name.to_string()),
+    }
+}
+
+/// True for a loopback host name or address.
+pub fn is_loopback(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h == "localhost" || h == "loopback-only" || h.starts_with("127.") || h == "::1" || h.eq_ignore_ascii_case("localhost.localdomain")
+}
+
+/// The network listeners of an instance.
+pub fn listeners<'a>(master: Option<&'a MasterCf>, smtpd_service_name: &str) -> Vec<Listener<'a>> {
+    let Some(master) = master else {
+        return vec![Listener {
+            inet: None,
+            policy: None,
+            postscreen: false,
+            host: None,
+            port: "smtp".into(),
+        }];
+    };
+    let mut out = Vec::new();
+    for s in &master.services {
+        if s.kind != "inet" {
+            continue;
+        }
+        let (host, port) = split_host(&s.name);
+        match s.command.as_str() {
+            "smtpd" => out.push(Listener {
+                inet: Some(s),
+                policy: Some(s),
+                postscreen: false,
+                host,
+                port,
+            }),
+            "postscreen" => {
+                let pass = master.services.iter().find(|p| p.kind == "pass" && p.name == smtpd_service_name && p.command == "smtpd");
+                if let Some(pass) = pass {
+                    out.push(Listener {
+                        inet: Some(s),
+                        policy: Some(pass),
+                        postscreen: true,
+                        host,
+                        port,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Where a listener accepts connections, given `inet_interfaces` tokens.
+pub fn exposure(listener: &Listener, inet_interfaces: &[String]) -> Exposure {
+    if let Some(h) = &listener.host {
+        return if is_loopback(h) { Exposure::LoopbackOnly } else { Exposure::SomeInterfaces };
+    }
+    if inet_interfaces.is_empty() || inet_interfaces.iter().any(|i| i.eq_ignore_ascii_case("all")) {
+        return Exposure::AllInterfaces;
+    }
+    if inet_interfaces.iter().all(|i| is_loopback(i)) {
+        Exposure::LoopbackOnly
+    } else {
+        Exposure::SomeInterfaces
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_and_ports() {
+        assert_eq!(split_host("127.0.0.1:smtp"), (Some("127.0.0.1".into()), "smtp".into()));
+        assert_eq!(split_host("[::1]:25"), (Some("::1".into()), "25".into()));
+        assert_eq!(split_host("2525"), (None, "2525".into()));
+        assert_eq!(port_number("submission"), Some(587));
+    }
+}

@@ -1,0 +1,213 @@
+//! `main.cf` syntax: logical lines of `name = value`.
+//!
+//! As Postfix reads it: a line whose first non-blank is `#` is a comment
+//! (also inside a continued value), a line starting with whitespace continues
+//! the previous one (its leading whitespace is kept, the line break is not),
+//! there are no trailing comments (`x = y # z` keeps `# z`), and a line
+//! without `=` is fatal for Postfix. This module never opens files and never
+//! expands `$name`.
+
+use super::text::Text;
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, Span};
+
+/// One `name = value` definition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Param {
+    /// Parameter name (case-sensitive).
+    pub name: String,
+    /// Where the name is.
+    pub name_span: Span,
+    /// The raw value, continuation lines joined.
+    pub value: Text,
+    /// The whole logical line.
+    pub line_span: Span,
+}
+
+/// A parsed `main.cf`.
+#[derive(Clone, Debug, Default)]
+pub struct MainCf {
+    /// Every definition in file order (duplicates included).
+    pub params: Vec<Param>,
+    /// Lines Postfix refuses (each is fatal for the whole instance).
+    pub fatal: Vec<Span>,
+}
+
+impl MainCf {
+    /// The effective (last) definition of `name`.
+    pub fn get(&self, name: &str) -> Option<&Param> {
+        self.params.iter().rev().find(|p| p.name == name)
+    }
+}
+
+/// A physical line: its byte range without the line break.
+struct Physical {
+    start: usize,
+    end: usize,
+}
+
+fn physical_lines(src: &str) -> Vec<Physical> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, b) in src.bytes().enumerate() {
+        if b == b'\n' {
+            let end = if i > start && src.as_bytes().get(i - 1) == Some(&b'\r') { i - 1 } else { i };
+            out.push(Physical { start, end });
+            start = i + 1;
+        }
+    }
+    if start < src.len() {
+        out.push(Physical { start, end: src.len() });
+    }
+    out
+}
+
+/// Logical lines of a Postfix file (main.cf, master.cf and table sources
+/// share these rules): each is the list of `(start, end)` byte ranges of the
+/// physical pieces that make it up, comment and blank lines dropped.
+/// Returns also the ranges of lines that started with whitespace with no
+/// line to continue.
+pub fn logical_lines(src: &str) -> (Vec<Vec<(usize, usize)>>, Vec<(usize, usize)>) {
+    let mut logical: Vec<Vec<(usize, usize)>> = Vec::new();
+    let mut orphans = Vec::new();
+    for line in physical_lines(src) {
+        let text = src.get(line.start..line.end).unwrap_or("");
+        let trimmed = text.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let continues = text.starts_with([' ', '\t']);
+        if continues {
+            match logical.last_mut() {
+                Some(l) => l.push((line.start, line.end)),
+                None => orphans.push((line.start, line.end)),
+            }
+        } else {
+            logical.push(vec![(line.start, line.end)]);
+        }
+    }
+    (logical, orphans)
+}
+
+fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t' || b == b'\r'
+}
+
+/// Parses `main.cf` text.
+pub fn parse(file: FileId, src: &str) -> (MainCf, Vec<Diagnostic>) {
+    let mut cf = MainCf::default();
+    let mut diags = Vec::new();
+    let (logical, orphans) = logical_lines(src);
+    for (start, end) in orphans {
+        let span = Span::new(file, start..end);
+        diags.push(
+            Diagnostic::new("RL001", "logical line must not start with whitespace", span, "Postfix discards this line")
+                .with_help("remove the leading whitespace, or join the line to a definition above it"),
+        );
+    }
+    for pieces in logical {
+        let Some(&(first_start, first_end)) = pieces.first() else { continue };
+        let last_end = pieces.last().map(|p| p.1).unwrap_or(first_end);
+        let line_span = Span::new(file, first_start..last_end);
+        let first = src.get(first_start..first_end).unwrap_or("");
+        let Some(eq) = first.find('=') else {
+            let name_end = first.find(|c: char| c.is_whitespace()).unwrap_or(first.len());
+            let span = Span::new(file, first_start..first_start + name_end);
+            diags.push(
+                Diagnostic::new("RL001", "missing `=` after parameter name", span, "Postfix stops here and refuses to start")
+                    .with_help("write `name = value`, or comment the line out with `#` at its start"),
+            );
+            cf.fatal.push(span);
+            continue;
+        };
+        let name_raw = &first[..eq];
+        let name = name_raw.trim_end();
+        if name.is_empty() {
+            let span = Span::new(file, first_start..first_start + eq + 1);
+            diags.push(
+                Diagnostic::new("RL001", "missing parameter name before `=`", span, "Postfix stops here and refuses to start")
+                    .with_help("write `name = value`"),
+            );
+            cf.fatal.push(span);
+            continue;
+        }
+        let name_span = Span::new(file, first_start..first_start + name.len());
+        // The value: rest of the first piece after `=` (leading blanks
+        // dropped), then every continuation piece whole.
+        let mut value = Text::default();
+        let bytes = src.as_bytes();
+        let mut vstart = first_start + eq + 1;
+        while vstart < first_end && bytes.get(vstart).copied().is_some_and(is_blank) {
+            vstart += 1;
+        }
+        value.push_text(&Text::from_file(file, vstart, src.get(vstart..first_end).unwrap_or("")));
+        for &(s, e) in pieces.iter().skip(1) {
+            value.push_text(&Text::from_file(file, s, src.get(s..e).unwrap_or("")));
+        }
+        // Trailing whitespace of the logical line is not part of the value.
+        let keep = value.s.trim_end().len();
+        value.s.truncate(keep);
+        value.origin.truncate(keep);
+        cf.params.push(Param {
+            name: name.to_string(),
+            name_span,
+            value,
+            line_span,
+        });
+    }
+    (cf, diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(src: &str) -> MainCf {
+        let (cf, d) = parse(FileId(0), src);
+        assert!(d.is_empty(), "{d:?}");
+        cf
+    }
+
+    #[test]
+    fn continuation_and_comments() {
+        let cf = parse_ok("relay_domains =\n    example.com,\n  # indented comment\n    example.net\n");
+        assert_eq!(cf.get("relay_domains").unwrap().value.s, "    example.com,    example.net");
+    }
+
+    #[test]
+    fn no_trailing_comments() {
+        let cf = parse_ok("mynetworks = 127.0.0.0/8 # trusted\n");
+        assert_eq!(cf.get("mynetworks").unwrap().value.s, "127.0.0.0/8 # trusted");
+    }
+
+    #[test]
+    fn last_definition_wins() {
+        let cf = parse_ok("a = 1\na = 2\n");
+        assert_eq!(cf.get("a").unwrap().value.s, "2");
+        assert_eq!(cf.params.len(), 2);
+    }
+
+    #[test]
+    fn missing_equals_is_fatal() {
+        let (cf, d) = parse(FileId(0), "mynetworks 10.0.0.0/8\nx = y\n");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].code, "RL001");
+        assert_eq!(cf.fatal.len(), 1);
+        assert_eq!(cf.get("x").unwrap().value.s, "y");
+    }
+
+    #[test]
+    fn value_spans_point_into_the_file() {
+        let src = "mynetworks = 0.0.0.0/0\n";
+        let cf = parse_ok(src);
+        let v = &cf.get("mynetworks").unwrap().value;
+        let sp = v.span().unwrap();
+        assert_eq!(&src[sp.range()], "0.0.0.0/0");
+    }
+
+    #[test]
+    fn leading_whitespace_on_first_line() {
+        let (_, d) = parse(FileId(0), "  x = y\nz = 1\n");
+        assert_eq!(d.len(), 1);
+    }
+}

@@ -1,0 +1,314 @@
+//! Postfix "match lists" (`mynetworks`, `relay_domains`, `mydestination`,
+//! `permit_mx_backup_networks`...): tokens matched left to right, first match
+//! wins, `!` negates, `/file` inlines a file, `type:table` matches when a key
+//! exists. Answers questions about the attacker: does this client address
+//! match, can a foreign domain match?
+
+use super::store::{Store, TableState};
+use super::table::{parse_net, parse_ref, Pattern, TableKind};
+use super::text::{Text, Token};
+use crate::net::IpSet;
+use crate::source::Span;
+use ipnet::IpNet;
+use std::net::IpAddr;
+
+/// A decisive list entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    /// The entry as written.
+    pub text: String,
+    /// Where, if written in a file.
+    pub span: Option<Span>,
+}
+
+/// The result of matching.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MatchResult {
+    /// An entry matched (`negated` when it was a `!` entry, i.e. "no").
+    Match {
+        /// The entry.
+        hit: Hit,
+        /// True for a `!` entry: the answer is "not in the list".
+        negated: bool,
+    },
+    /// Nothing matched.
+    NoMatch,
+    /// Postfix would get a lookup error (temporary failure).
+    Error(Hit),
+}
+
+impl MatchResult {
+    /// True for a positive match.
+    pub fn is_match(&self) -> bool {
+        matches!(self, MatchResult::Match { negated: false, .. })
+    }
+}
+
+/// Domain labels no attacker can get a forward-confirmed name under.
+const PRIVATE_LABELS: &[&str] = &["localhost", "localdomain", "local", "internal", "lan", "home", "corp", "intranet"];
+
+/// True for a hostname pattern an attacker can satisfy with a name in a zone
+/// he controls: a bare top-level domain (parent-domain matching makes `com`
+/// match `host.attacker.com`).
+pub fn attacker_name_pattern(p: &str) -> bool {
+    let p = p.trim_start_matches('.').to_ascii_lowercase();
+    !p.is_empty() && !p.contains('.') && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') && !p.bytes().all(|b| b.is_ascii_digit()) && !PRIVATE_LABELS.contains(&p.as_str())
+}
+
+/// The tokens of a list up to a `#` word: Postfix 3.7 ignores the rest of
+/// the line from a `#` in match lists (with a warning).
+pub fn list_tokens(text: &Text) -> (Vec<Token>, Option<Token>) {
+    let mut out = Vec::new();
+    for t in text.tokens() {
+        if t.text.starts_with('#') {
+            return (out, Some(t));
+        }
+        out.push(t);
+    }
+    (out, None)
+}
+
+const MAX_FILE_DEPTH: usize = 8;
+
+/// Matches a client address against a match list of addresses/hostnames.
+pub fn match_client(tokens: &[Token], ip: IpAddr, store: &Store, depth: usize) -> MatchResult {
+    for tok in tokens {
+        let mut negated = false;
+        let mut s = tok.text.as_str();
+        while let Some(rest) = s.strip_prefix('!') {
+            negated = !negated;
+            s = rest;
+        }
+        let hit = Hit {
+            text: tok.text.clone(),
+            span: tok.span,
+        };
+        if s.starts_with('/') && depth < MAX_FILE_DEPTH {
+            let Some((id, text)) = store.text(s, tok.span) else {
+                return MatchResult::Error(hit);
+            };
+            let inner = file_tokens(id, &text);
+            match match_client(&inner, ip, store, depth + 1) {
+                MatchResult::NoMatch => continue,
+                MatchResult::Match { hit, negated: n } => return MatchResult::Match { hit, negated: n != negated },
+                e => return e,
+            }
+        }
+        let sub = Token {
+            text: s.to_string(),
+            span: tok.span,
+        };
+        if let Some(r) = parse_ref(&sub) {
+            match &*store.table(&r) {
+                TableState::Loaded(t) => {
+                    let key = ip.to_string();
+                    let found = t.entries.iter().any(|e| match (&e.pattern, r.kind) {
+                        (Pattern::Net(n), _) => e.matches(&key, Some(ip)) && (n.contains(&ip) || e.negated),
+                        (Pattern::Key(k), TableKind::Indexed | TableKind::Inline) => *k == key || attacker_name_pattern(k),
+                        _ => e.matches(&key, Some(ip)),
+                    });
+                    if found {
+                        return MatchResult::Match { hit, negated };
+                    }
+                    continue;
+                }
+                TableState::Missing => return MatchResult::Error(hit),
+                TableState::External => continue,
+            }
+        }
+        match parse_net(s) {
+            Some(Ok(net)) => {
+                if net.contains(&ip) {
+                    return MatchResult::Match { hit, negated };
+                }
+            }
+            Some(Err(())) => return MatchResult::Error(hit),
+            None => {
+                if attacker_name_pattern(s) {
+                    return MatchResult::Match { hit, negated };
+                }
+            }
+        }
+    }
+    MatchResult::NoMatch
+}
+
+/// Tokens of a `/file` list: its logical lines, each a list.
+pub fn file_tokens(id: crate::source::FileId, text: &str) -> Vec<Token> {
+    let (logical, _) = super::main_cf::logical_lines(text);
+    let mut out = Vec::new();
+    for pieces in logical {
+        let mut line = Text::default();
+        for &(s, e) in &pieces {
+            line.push_text(&Text::from_file(id, s, text.get(s..e).unwrap_or("")));
+            line.push_text(&Text::builtin(" "));
+        }
+        out.extend(list_tokens(&line).0);
+    }
+    out
+}
+
+/// Every network a client match list names (for choosing attacker addresses).
+pub fn networks(tokens: &[Token], store: &Store, depth: usize, out: &mut Vec<IpNet>) {
+    for tok in tokens {
+        let s = tok.text.trim_start_matches('!');
+        if s.starts_with('/') && depth < MAX_FILE_DEPTH {
+            if let Some((id, text)) = store.text(s, tok.span) {
+                networks(&file_tokens(id, &text), store, depth + 1, out);
+            }
+            continue;
+        }
+        let sub = Token {
+            text: s.to_string(),
+            span: tok.span,
+        };
+        if let Some(r) = parse_ref(&sub) {
+            if let TableState::Loaded(t) = &*store.table(&r) {
+                table_networks(t, out);
+            }
+            continue;
+        }
+        if let Some(Ok(n)) = parse_net(s) {
+            out.push(n);
+        }
+    }
+}
+
+/// Networks named by the keys of a table (cidr entries, IP and octet-prefix keys).
+pub fn table_networks(t: &super::table::Table, out: &mut Vec<IpNet>) {
+    for e in &t.entries {
+        match &e.pattern {
+            Pattern::Net(n) => out.push(*n),
+            Pattern::Key(k) => {
+                if let Some(n) = octet_prefix(k) {
+                    out.push(n);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `1.2.3` (access-table prefix key) as `1.2.3.0/24`; full addresses too.
+pub fn octet_prefix(k: &str) -> Option<IpNet> {
+    if let Ok(ip) = k.parse::<IpAddr>() {
+        return IpNet::new(ip, if ip.is_ipv4() { 32 } else { 128 }).ok();
+    }
+    let parts: Vec<&str> = k.split('.').collect();
+    if parts.is_empty() || parts.len() > 3 || !parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let mut octets = [0u8; 4];
+    for (i, p) in parts.iter().enumerate() {
+        octets[i] = p.parse().ok()?;
+    }
+    IpNet::new(IpAddr::from(octets), u8::try_from(parts.len() * 8).ok()?).ok()
+}
+
+/// The part of `space` that a client match list accepts (approximation used
+/// for sizing findings: hostname entries that an attacker can satisfy count
+/// as every address).
+pub fn accepted_space(tokens: &[Token], space: &IpSet, store: &Store) -> (IpSet, Vec<Hit>) {
+    let mut nets = Vec::new();
+    networks(tokens, store, 0, &mut nets);
+    let mut accepted = IpSet::empty();
+    let mut hits = Vec::new();
+    let mut candidates: Vec<IpAddr> = nets.iter().filter_map(|n| IpSet::from_net(n).intersect(space).sample()).collect();
+    candidates.sort();
+    candidates.dedup();
+    for ip in candidates {
+        if let MatchResult::Match { hit, negated: false } = match_client(tokens, ip, store, 0) {
+            let covered = match parse_net(hit.text.trim_start_matches('!')) {
+                Some(Ok(n)) => IpSet::from_net(&n).intersect(space),
+                _ => IpSet::from_nets(nets.iter().filter(|n| n.contains(&ip))).intersect(space),
+            };
+            accepted = accepted.union(&covered);
+            if !hits.contains(&hit) {
+                hits.push(hit);
+            }
+        }
+    }
+    // Names an attacker can satisfy, or catch-all tables.
+    if let Some(ip) = space.subtract(&IpSet::from_nets(&nets)).sample() {
+        if let MatchResult::Match { hit, negated: false } = match_client(tokens, ip, store, 0) {
+            accepted = space.clone();
+            hits.push(hit);
+        }
+    }
+    (accepted, hits)
+}
+
+/// Domains relaylint probes as "foreign": reserved names no real config serves.
+pub const FOREIGN_DOMAINS: &[&str] = &["example.net", "victim.example", "mail.example.org", "example.com"];
+
+/// Does a domain match list accept some foreign domain? `subdomains` is true
+/// for lists in `parent_domain_matches_subdomains` (relay_domains). Returns
+/// the entry that accepts it.
+pub fn foreign_domain_match(tokens: &[Token], subdomains: bool, store: &Store, depth: usize) -> Option<Hit> {
+    for tok in tokens {
+        let s = tok.text.trim_start_matches('!');
+        let negated = (tok.text.len() - s.len()) % 2 == 1;
+        let hit = Hit {
+            text: tok.text.clone(),
+            span: tok.span,
+        };
+        if s.starts_with('/') && depth < MAX_FILE_DEPTH {
+            if let Some((id, text)) = store.text(s, tok.span) {
+                if let Some(h) = foreign_domain_match(&file_tokens(id, &text), subdomains, store, depth + 1) {
+                    if !negated {
+                        return Some(h);
+                    }
+                }
+            }
+            continue;
+        }
+        let sub = Token {
+            text: s.to_string(),
+            span: tok.span,
+        };
+        if let Some(r) = parse_ref(&sub) {
+            if let TableState::Loaded(t) = &*store.table(&r) {
+                for e in &t.entries {
+                    let reachable = match &e.pattern {
+                        Pattern::Any => true,
+                        Pattern::Regex(_) => FOREIGN_DOMAINS.iter().any(|d| e.matches(d, None)),
+                        Pattern::Key(k) => subdomains && attacker_name_pattern(k),
+                        Pattern::Net(_) => false,
+                    };
+                    if reachable && !negated {
+                        return Some(Hit {
+                            text: if e.key_text == "*" { tok.text.clone() } else { e.key_text.clone() },
+                            span: e.span.or(tok.span),
+                        });
+                    }
+                }
+            }
+            continue;
+        }
+        let catch_all = (subdomains && attacker_name_pattern(s)) || (s.starts_with('.') && attacker_name_pattern(s));
+        if catch_all && !negated {
+            return Some(hit);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tld_patterns() {
+        assert!(attacker_name_pattern("com"));
+        assert!(attacker_name_pattern(".net"));
+        assert!(!attacker_name_pattern("example.com"));
+        assert!(!attacker_name_pattern("localhost"));
+    }
+
+    #[test]
+    fn octet_prefixes() {
+        assert_eq!(octet_prefix("192.0.2"), Some("192.0.2.0/24".parse().unwrap()));
+        assert_eq!(octet_prefix("10"), Some("10.0.0.0/8".parse().unwrap()));
+        assert_eq!(octet_prefix("example.com"), None);
+    }
+}

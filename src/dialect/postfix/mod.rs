@@ -1,0 +1,187 @@
+//! Postfix: `main.cf` + `master.cf` + the tables they name, evaluated per
+//! smtpd listener against the attacker.
+//!
+//! The pipeline inside: [`main_cf`] / [`master_cf`] / [`table`] parse,
+//! [`config`] resolves a service's effective values ([`defaults`], [`expand`]),
+//! [`listener`] finds what listens, [`evaluate`] decides, [`rules`] report.
+
+pub mod config;
+pub mod defaults;
+pub mod evaluate;
+pub mod expand;
+pub mod listener;
+pub mod main_cf;
+pub mod master_cf;
+pub mod matchlist;
+pub mod restrictions;
+pub mod rules;
+pub mod store;
+pub mod table;
+pub mod text;
+
+use crate::diagnostic::Diagnostic;
+use crate::load::{read_confined, Limits};
+use crate::net::IpSet;
+use crate::source::{FileId, SourceDb, Span};
+use config::ServiceConfig;
+use defaults::Version;
+use evaluate::{Context, Verdict};
+use listener::{Exposure, Listener};
+use main_cf::MainCf;
+use master_cf::MasterCf;
+use std::path::Path;
+use store::Store;
+
+/// One listener with its verdict.
+pub struct ListenerResult<'a> {
+    /// The listener.
+    pub listener: Listener<'a>,
+    /// Where it accepts connections.
+    pub exposure: Exposure,
+    /// The relay verdict.
+    pub verdict: Verdict,
+}
+
+/// Everything the rules look at.
+pub struct Analysis<'a> {
+    /// main.cf (empty when the unit has none).
+    pub main: &'a MainCf,
+    /// master.cf, when present.
+    pub master: Option<&'a MasterCf>,
+    /// Files and tables.
+    pub store: &'a Store,
+    /// `mail_version` when the file is a `postconf` dump.
+    pub version: Option<Version>,
+    /// Listeners and verdicts.
+    pub listeners: Vec<ListenerResult<'a>>,
+    /// The attacker's address space.
+    pub attacker: &'a IpSet,
+    /// A span to hang instance-wide findings on (start of main.cf or master.cf).
+    pub anchor: Span,
+}
+
+impl<'a> Analysis<'a> {
+    /// The configuration a listener's smtpd runs with.
+    pub fn config(&self, l: &Listener<'a>) -> ServiceConfig<'a> {
+        ServiceConfig {
+            main: self.main,
+            overrides: l.policy.map(|s| s.overrides.as_slice()).unwrap_or(&[]),
+            version: self.version,
+        }
+    }
+
+    /// main.cf's own view (no overrides).
+    pub fn main_config(&self) -> ServiceConfig<'a> {
+        ServiceConfig {
+            main: self.main,
+            overrides: &[],
+            version: self.version,
+        }
+    }
+}
+
+/// The files of a Postfix unit.
+pub struct Inputs<'p> {
+    /// main.cf path, or text read from stdin.
+    pub main: Option<Source<'p>>,
+    /// master.cf path.
+    pub master: Option<&'p Path>,
+    /// The sysroot.
+    pub sysroot: &'p Path,
+}
+
+/// Where a config's text comes from.
+pub enum Source<'p> {
+    /// A file.
+    Path(&'p Path),
+    /// Standard input.
+    Text(&'p str),
+}
+
+fn read_into(db: &mut SourceDb, diags: &mut Vec<Diagnostic>, path: &Path, root: &Path, limits: Limits) -> Option<FileId> {
+    let shown = path.to_string_lossy().into_owned();
+    match read_confined(path, root, limits) {
+        Ok(l) => {
+            let lossy = l.lossy;
+            let id = db.add(shown.clone(), l.text, lossy);
+            if lossy {
+                diags.push(Diagnostic::new("RL006", format!("`{shown}` is not valid UTF-8"), Span::new(id, 0..0), "invalid bytes were replaced while reading"));
+            }
+            Some(id)
+        }
+        Err(e) => {
+            let id = db.add(shown.clone(), String::new(), false);
+            diags.push(Diagnostic::new(e.code(), format!("`{shown}` was not analysed: {}", e.describe()), Span::new(id, 0..0), "this file"));
+            None
+        }
+    }
+}
+
+/// Analyses one Postfix unit: returns its files and findings.
+pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, Vec<Diagnostic>) {
+    let mut db = SourceDb::new();
+    let mut diags = Vec::new();
+    let main_id = match &inputs.main {
+        Some(Source::Path(p)) => read_into(&mut db, &mut diags, p, inputs.sysroot, limits),
+        Some(Source::Text(t)) => Some(db.add("-".into(), (*t).to_string(), false)),
+        None => None,
+    };
+    let master_id = inputs.master.and_then(|p| read_into(&mut db, &mut diags, p, inputs.sysroot, limits));
+    if inputs.main.is_some() && main_id.is_none() || inputs.master.is_some() && master_id.is_none() {
+        // A file of the unit could not be read: a verdict would be a guess.
+        return (db, diags);
+    }
+    let (main, d) = match main_id {
+        Some(id) => main_cf::parse(id, db.text(id)),
+        None => (MainCf::default(), Vec::new()),
+    };
+    diags.extend(d);
+    let master = master_id.map(|id| {
+        let (m, d) = master_cf::parse(id, db.text(id));
+        diags.extend(d);
+        m
+    });
+    let config_dir = match (&inputs.main, inputs.master) {
+        (Some(Source::Path(p)), _) => p.parent().unwrap_or(Path::new(".")).to_path_buf(),
+        (_, Some(p)) => p.parent().unwrap_or(Path::new(".")).to_path_buf(),
+        _ => inputs.sysroot.join("etc/postfix"),
+    };
+    let anchor_file = main_id.or(master_id).unwrap_or(FileId(0));
+    let store = Store::new(db, inputs.sysroot, &config_dir, limits);
+    let version = main.get("mail_version").and_then(|p| Version::parse(&p.value.s));
+    let mut analysis = Analysis {
+        main: &main,
+        master: master.as_ref(),
+        store: &store,
+        version,
+        listeners: Vec::new(),
+        attacker,
+        anchor: Span::new(anchor_file, 0..0),
+    };
+    let smtpd_service_name = analysis.main_config().get("smtpd_service_name").text.s.trim().to_string();
+    let inet_interfaces: Vec<String> = analysis.main_config().get("inet_interfaces").tokens().into_iter().map(|t| t.text).collect();
+    let fatal_instance = !main.fatal.is_empty() || master.as_ref().is_some_and(|m| !m.fatal.is_empty());
+    for l in listener::listeners(master.as_ref(), &smtpd_service_name) {
+        let exposure = listener::exposure(&l, &inet_interfaces);
+        let verdict = if fatal_instance {
+            let span = main.fatal.first().or_else(|| master.as_ref().and_then(|m| m.fatal.first())).copied();
+            Verdict::RefusesToStart(evaluate::StartupFailure {
+                reason: "a syntax error stops Postfix before any service starts".into(),
+                spans: vec![evaluate::Step { span, message: "Postfix refuses this line".into() }],
+            })
+        } else if let Some(problem) = l.policy.and_then(|s| s.startup_problems.first()) {
+            Verdict::RefusesToStart(evaluate::StartupFailure {
+                reason: problem.1.clone(),
+                spans: vec![evaluate::Step { span: Some(problem.0), message: "smtpd exits on this argument".into() }],
+            })
+        } else {
+            let cfg = analysis.config(&l);
+            evaluate::evaluate(&Context { cfg: &cfg, store: &store, attacker })
+        };
+        analysis.listeners.push(ListenerResult { listener: l, exposure, verdict });
+    }
+    rules::run(&analysis, &mut diags);
+    diags.extend(store.diags.borrow_mut().drain(..));
+    drop(analysis);
+    (store.db.into_inner(), diags)
+}

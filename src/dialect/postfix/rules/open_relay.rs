@@ -1,0 +1,102 @@
+//! PF001 postfix-open-relay: an untrusted client without SASL relays to a
+//! foreign domain through an smtpd listener. One finding per listener.
+
+use super::super::evaluate::{ListPass, Step, Verdict, Witness};
+use super::super::listener::{Exposure, Listener};
+use super::super::Analysis;
+use super::first_span;
+use crate::diagnostic::Diagnostic;
+use crate::source::Span;
+
+/// The step that decided, in the list that holds the relay check.
+fn decisive(w: &Witness) -> Option<(&ListPass, &Step)> {
+    let pass = w.lists.iter().find(|p| p.holds_relay_check).or(w.lists.last())?;
+    let step = pass
+        .decisive
+        .and_then(|i| pass.steps.get(i))
+        .filter(|s| s.span.is_some())
+        .or_else(|| pass.steps.iter().rev().find(|s| s.span.is_some()))?;
+    Some((pass, step))
+}
+
+fn help_for(step: &Step, all: &[&Step]) -> String {
+    let text = |needle: &str| all.iter().any(|s| s.message.contains(needle));
+    if text("allow_untrusted_routing") {
+        "set `allow_untrusted_routing = no` (the default)".into()
+    } else if text("in `mynetworks`") {
+        "limit `mynetworks` to networks you trust, e.g. `127.0.0.0/8 [::1]/128`".into()
+    } else if text("accepts foreign domains") {
+        "list only the domains this server relays for in `relay_domains`".into()
+    } else if step.message.contains(" matches `") || text(" matches `") {
+        "place access checks that can answer `OK` after `reject_unauth_destination`, or make them answer `DUNNO`".into()
+    } else if text("HELO [") {
+        "remove `permit_naked_ip_address`".into()
+    } else if text("client certificate") {
+        "use `permit_tls_clientcerts` with `relay_clientcerts` instead of `permit_tls_all_clientcerts`".into()
+    } else {
+        "put `reject_unauth_destination` before any restriction an untrusted client can satisfy".into()
+    }
+}
+
+fn swaks(l: &Listener, rcpt: &str) -> String {
+    let port = l.port_number().map(|p| p.to_string()).unwrap_or_else(|| l.port.clone());
+    let server = l.host.clone().filter(|h| !h.is_empty()).unwrap_or_else(|| "YOUR-SERVER".into());
+    format!("confirm with `swaks --server {server} --port {port} --from a@example.org --to '{rcpt}' --quit-after RCPT` from an outside address: a `250` answer to `RCPT TO` means relaying")
+}
+
+/// Reports PF001.
+pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
+    for lr in &a.listeners {
+        if lr.exposure == Exposure::LoopbackOnly {
+            continue;
+        }
+        let Verdict::Open(w) = &lr.verdict else { continue };
+        let all: Vec<&Step> = w.lists.iter().flat_map(|p| p.steps.iter()).collect();
+        let (pass, step) = match decisive(w) {
+            Some(x) => x,
+            None => continue,
+        };
+        let primary = first_span(a, [step.span, lr.listener.line_span()]);
+        let way = step.message.clone();
+        let mut d = Diagnostic::new(
+            "PF001",
+            format!("untrusted clients can relay mail through {}", lr.listener.describe()),
+            primary,
+            way,
+        );
+        let mut seen: Vec<Span> = vec![primary];
+        if let Some(line) = lr.listener.line_span() {
+            if !seen.contains(&line) {
+                d = d.with_label(line, "this listener accepts connections from the internet");
+                seen.push(line);
+            }
+        }
+        for s in &all {
+            if let Some(sp) = s.span {
+                if !seen.contains(&sp) {
+                    seen.push(sp);
+                    d = d.with_label(sp, s.message.clone());
+                }
+            }
+        }
+        d = d.with_note(format!(
+            "attacker: client `{}` (untrusted, no SASL login), `MAIL FROM:<a@example.org>`, `RCPT TO:<{}>`",
+            w.client,
+            w.recipient.address()
+        ));
+        for p in &w.lists {
+            if p.value.origin_span().is_none() && p.holds_relay_check {
+                d = d.with_note(format!(
+                    "`{}` is Postfix's default for compatibility_level {}: `{}`",
+                    p.list.param(),
+                    a.config(&lr.listener).level(),
+                    p.value.text.s.trim()
+                ));
+            }
+        }
+        let _ = pass;
+        d = d.with_note(swaks(&lr.listener, &w.recipient.address()));
+        d = d.with_help(help_for(step, &all));
+        out.push(d);
+    }
+}

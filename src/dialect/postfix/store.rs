@@ -1,0 +1,131 @@
+//! The files of one Postfix unit beyond main.cf and master.cf: lookup
+//! tables and `/file` lists, loaded on first use, confined to the sysroot,
+//! each problem recorded once as an RL finding.
+
+use super::table::{self, Table, TableKind, TableRef};
+use crate::diagnostic::Diagnostic;
+use crate::load::{read_confined, under_sysroot, Limits, LoadError};
+use crate::source::{FileId, SourceDb, Span};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// A table as far as relaylint could read it.
+#[derive(Debug)]
+pub enum TableState {
+    /// Parsed entries.
+    Loaded(Table),
+    /// The daemon would get a lookup error (missing or unreadable source).
+    Missing,
+    /// A networked or unknown type: answers are unknown.
+    External,
+}
+
+/// The unit's files and the findings about reading them.
+pub struct Store {
+    sysroot: PathBuf,
+    config_dir: PathBuf,
+    limits: Limits,
+    /// Every file read for this unit.
+    pub db: RefCell<SourceDb>,
+    tables: RefCell<HashMap<String, Rc<TableState>>>,
+    texts: RefCell<HashMap<String, Option<(FileId, Rc<str>)>>>,
+    /// RL findings about files.
+    pub diags: RefCell<Vec<Diagnostic>>,
+}
+
+impl Store {
+    /// A store for a unit whose main.cf lives in `config_dir`.
+    pub fn new(db: SourceDb, sysroot: &Path, config_dir: &Path, limits: Limits) -> Store {
+        Store {
+            sysroot: sysroot.to_path_buf(),
+            config_dir: config_dir.to_path_buf(),
+            limits,
+            db: RefCell::new(db),
+            tables: RefCell::new(HashMap::new()),
+            texts: RefCell::new(HashMap::new()),
+            diags: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Reads a file a config names; `from` is where it is named.
+    pub fn text(&self, named: &str, from: Option<Span>) -> Option<(FileId, Rc<str>)> {
+        if let Some(hit) = self.texts.borrow().get(named) {
+            return hit.clone();
+        }
+        let result = self.read(named, from);
+        self.texts.borrow_mut().insert(named.to_string(), result.clone());
+        result
+    }
+
+    fn read(&self, named: &str, from: Option<Span>) -> Option<(FileId, Rc<str>)> {
+        let Some(path) = under_sysroot(&self.sysroot, &self.config_dir, named) else {
+            self.problem(
+                named,
+                from,
+                &LoadError::OutsideRoot {
+                    target: named.to_string(),
+                },
+            );
+            return None;
+        };
+        match read_confined(&path, &self.sysroot, self.limits) {
+            Ok(loaded) => {
+                let shown = path.to_string_lossy().into_owned();
+                let text: Rc<str> = Rc::from(loaded.text.as_str());
+                let id = self.db.borrow_mut().add(shown.clone(), loaded.text, loaded.lossy);
+                if loaded.lossy {
+                    self.diags.borrow_mut().push(Diagnostic::new(
+                        "RL006",
+                        format!("`{shown}` is not valid UTF-8"),
+                        Span::new(id, 0..0),
+                        "invalid bytes were replaced while reading",
+                    ));
+                }
+                Some((id, text))
+            }
+            Err(e) => {
+                self.problem(named, from, &e);
+                None
+            }
+        }
+    }
+
+    fn problem(&self, named: &str, from: Option<Span>, e: &LoadError) {
+        let Some(span) = from else { return };
+        let what = match e {
+            LoadError::NotFound => "is not in the scanned tree".to_string(),
+            other => format!("cannot be used: {}", other.describe()),
+        };
+        let mut d = Diagnostic::new(e.code(), format!("`{named}` {what}"), span, "named here");
+        if matches!(e, LoadError::NotFound) {
+            d = d.with_note("relaylint evaluates it as Postfix does a missing table: lookups fail with a temporary error");
+        }
+        self.diags.borrow_mut().push(d);
+    }
+
+    /// The table behind a reference.
+    pub fn table(&self, r: &TableRef) -> Rc<TableState> {
+        let key = r.display();
+        if let Some(t) = self.tables.borrow().get(&key) {
+            return t.clone();
+        }
+        let state = match r.kind {
+            TableKind::Static | TableKind::Inline => TableState::Loaded(table::fileless(r.clone())),
+            TableKind::External => TableState::External,
+            _ => match self.text(&r.name, r.span) {
+                Some((id, text)) => TableState::Loaded(table::parse(r.clone(), id, &text)),
+                None => TableState::Missing,
+            },
+        };
+        let state = Rc::new(state);
+        self.tables.borrow_mut().insert(key, state.clone());
+        state
+    }
+
+    /// The source text of a file already read.
+    pub fn slice(&self, span: Span) -> String {
+        self.db.borrow().slice(span).to_string()
+    }
+}

@@ -1,0 +1,415 @@
+//! Postfix lookup tables: references (`type:name`) and the source text of the
+//! types relaylint can read (indexed tables such as `hash:` and `lmdb:`,
+//! `texthash:`, `cidr:`, `regexp:`, `pcre:`, `inline:`, `static:`). Networked
+//! tables (`ldap:`, `mysql:`, `tcp:`...) are external: their answers are unknown.
+//!
+//! This module never opens files: the caller hands it the text.
+
+use super::main_cf::logical_lines;
+use super::text::Token;
+use crate::source::{FileId, Span};
+use ipnet::IpNet;
+use std::net::IpAddr;
+
+/// What kind of table a reference names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableKind {
+    /// `hash`, `btree`, `lmdb`, `cdb`, `dbm`, `sdbm`, `texthash`: exact keys.
+    Indexed,
+    /// `cidr`: networks, first match.
+    Cidr,
+    /// `regexp` / `pcre`: patterns, first match.
+    Regexp,
+    /// `inline:{k=v, ...}`.
+    Inline,
+    /// `static:value`: matches everything.
+    Static,
+    /// Anything relaylint cannot read (networked tables, pipemap...).
+    External,
+}
+
+/// A `type:name` reference as written in a config.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableRef {
+    /// The type as written (`hash`, `cidr`...), `proxy:` removed.
+    pub type_name: String,
+    /// Its kind.
+    pub kind: TableKind,
+    /// The name part (a path, or the inline body, or the static value).
+    pub name: String,
+    /// Where the reference is written.
+    pub span: Option<Span>,
+}
+
+impl TableRef {
+    /// The reference as Postfix prints it.
+    pub fn display(&self) -> String {
+        format!("{}:{}", self.type_name, self.name)
+    }
+
+    /// True for kinds whose source is a file.
+    pub fn has_file(&self) -> bool {
+        matches!(self.kind, TableKind::Indexed | TableKind::Cidr | TableKind::Regexp)
+    }
+}
+
+/// Parses a list token as a table reference (`type:name`); `None` when the
+/// token is not one (no `:`, or an IPv6 literal in brackets).
+pub fn parse_ref(token: &Token) -> Option<TableRef> {
+    let t = token.text.as_str();
+    if t.starts_with('[') {
+        return None;
+    }
+    let (mut ty, mut name) = t.split_once(':')?;
+    if ty.is_empty() || !ty.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+        return None;
+    }
+    while ty == "proxy" {
+        (ty, name) = name.split_once(':')?;
+    }
+    let kind = match ty {
+        "hash" | "btree" | "lmdb" | "cdb" | "dbm" | "sdbm" | "texthash" => TableKind::Indexed,
+        "cidr" if !name.starts_with('{') => TableKind::Cidr,
+        "regexp" | "pcre" if !name.starts_with('{') => TableKind::Regexp,
+        "inline" => TableKind::Inline,
+        "static" => TableKind::Static,
+        _ => TableKind::External,
+    };
+    Some(TableRef {
+        type_name: ty.to_string(),
+        kind,
+        name: name.to_string(),
+        span: token.span,
+    })
+}
+
+/// How an entry matches.
+#[derive(Clone, Debug)]
+pub enum Pattern {
+    /// Exact key (lowercased for indexed tables).
+    Key(String),
+    /// A network (cidr tables).
+    Net(IpNet),
+    /// A regular expression; `None` when relaylint's engine cannot compile
+    /// it (then it is treated as able to match anything).
+    Regex(Option<regex::Regex>),
+    /// Matches every key (`static:`).
+    Any,
+}
+
+/// One table entry.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// How it matches.
+    pub pattern: Pattern,
+    /// `!pattern`: matches when the pattern does not.
+    pub negated: bool,
+    /// Enclosing `if` conditions (pattern, negated).
+    pub conditions: Vec<(Pattern, bool)>,
+    /// The result.
+    pub value: String,
+    /// The key as written.
+    pub key_text: String,
+    /// The whole entry.
+    pub span: Option<Span>,
+}
+
+/// A table with its entries.
+#[derive(Clone, Debug)]
+pub struct Table {
+    /// The reference.
+    pub reference: TableRef,
+    /// Entries in file order (duplicates of indexed tables dropped: the
+    /// first one wins, as with postmap).
+    pub entries: Vec<Entry>,
+}
+
+fn compile_regex(body: &str, flags: &str) -> Option<regex::Regex> {
+    // Postfix matches case-insensitively unless the `i` flag toggles it off.
+    let insensitive = !flags.contains('i');
+    regex::RegexBuilder::new(body)
+        .case_insensitive(insensitive)
+        .size_limit(1 << 20)
+        .build()
+        .ok()
+}
+
+/// Splits `/re/flags rest` (any non-alphanumeric delimiter); returns the
+/// pattern, flags and the rest of the line.
+fn split_regex(s: &str) -> Option<(String, String, &str)> {
+    let mut chars = s.char_indices();
+    let (_, delim) = chars.next()?;
+    if delim.is_alphanumeric() || delim.is_whitespace() {
+        return None;
+    }
+    let mut body = String::new();
+    let mut end = None;
+    let mut escaped = false;
+    for (i, c) in chars {
+        if escaped {
+            if c != delim {
+                body.push('\\');
+            }
+            body.push(c);
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == delim {
+            end = Some(i + c.len_utf8());
+            break;
+        } else {
+            body.push(c);
+        }
+    }
+    let end = end?;
+    let rest = s.get(end..)?;
+    let flags_len = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
+    let flags = rest.get(..flags_len)?.to_string();
+    Some((body, flags, rest.get(flags_len..)?.trim()))
+}
+
+/// Parses a network the way cidr tables and mynetworks write them:
+/// `a.b.c.d`, `a.b.c.d/n`, `[v6]`, `[v6]/n`, `v6/n`. Returns `Err(())` for a
+/// network with host bits set.
+pub fn parse_net(s: &str) -> Option<Result<IpNet, ()>> {
+    let s = s.trim();
+    let (addr, len) = match s.split_once('/') {
+        Some((a, l)) => (a, Some(l)),
+        None => (s, None),
+    };
+    let addr = addr.trim_start_matches('[').trim_end_matches(']');
+    let ip: IpAddr = addr.parse().ok()?;
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    let len: u8 = match len {
+        Some(l) => l.parse().ok().filter(|n| *n <= max)?,
+        None => max,
+    };
+    let net = IpNet::new(ip, len).ok()?;
+    Some(if net.network() == ip { Ok(net) } else { Err(()) })
+}
+
+/// Parses the source text of a table.
+pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
+    let mut entries: Vec<Entry> = Vec::new();
+    let (logical, _) = logical_lines(src);
+    let mut conditions: Vec<(Pattern, bool)> = Vec::new();
+    for pieces in logical {
+        let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else { continue };
+        let mut line = String::new();
+        for &(s, e) in &pieces {
+            line.push_str(src.get(s..e).unwrap_or(""));
+            line.push(' ');
+        }
+        let line = line.trim();
+        let span = Some(Span::new(file, first.0..last.1));
+        match reference.kind {
+            TableKind::Indexed => {
+                let (key, value) = split_key(line);
+                let key = key.to_ascii_lowercase();
+                if entries.iter().any(|e| matches!(&e.pattern, Pattern::Key(k) if *k == key)) {
+                    continue;
+                }
+                entries.push(Entry {
+                    key_text: key.clone(),
+                    pattern: Pattern::Key(key),
+                    negated: false,
+                    conditions: Vec::new(),
+                    value: value.to_string(),
+                    span,
+                });
+            }
+            TableKind::Cidr | TableKind::Regexp => {
+                if line.eq_ignore_ascii_case("endif") {
+                    conditions.pop();
+                    continue;
+                }
+                let (is_if, rest) = match line.strip_prefix("if ").or_else(|| line.strip_prefix("IF ")) {
+                    Some(r) => (true, r.trim_start()),
+                    None => (false, line),
+                };
+                let (negated, rest) = match rest.strip_prefix('!') {
+                    Some(r) => (true, r.trim_start()),
+                    None => (false, rest),
+                };
+                let (pattern, value, key_text) = if reference.kind == TableKind::Cidr {
+                    let (key, value) = split_key(rest);
+                    match parse_net(key) {
+                        Some(Ok(net)) => (Pattern::Net(net), value, key.to_string()),
+                        // Host bits set, or not an address: Postfix skips the rule.
+                        _ => {
+                            if is_if {
+                                conditions.push((Pattern::Any, true));
+                            }
+                            continue;
+                        }
+                    }
+                } else {
+                    match split_regex(rest) {
+                        Some((body, flags, value)) => (Pattern::Regex(compile_regex(&body, &flags)), value, body),
+                        None => continue,
+                    }
+                };
+                if is_if {
+                    conditions.push((pattern, negated));
+                    continue;
+                }
+                entries.push(Entry {
+                    pattern,
+                    negated,
+                    conditions: conditions.clone(),
+                    value: value.to_string(),
+                    key_text,
+                    span,
+                });
+            }
+            _ => {}
+        }
+    }
+    Table { reference, entries }
+}
+
+fn split_key(line: &str) -> (&str, &str) {
+    if let Some(rest) = line.strip_prefix('"') {
+        // Quoted key (Postfix 3.2+); escapes are rare enough to keep verbatim.
+        if let Some(end) = rest.find('"') {
+            let key = &rest[..end];
+            return (key, rest[end + 1..].trim());
+        }
+    }
+    match line.find(char::is_whitespace) {
+        Some(p) => (&line[..p], line[p..].trim()),
+        None => (line, ""),
+    }
+}
+
+/// A table that needs no file: `inline:{...}` and `static:value`.
+pub fn fileless(reference: TableRef) -> Table {
+    let mut entries = Vec::new();
+    match reference.kind {
+        TableKind::Static => entries.push(Entry {
+            pattern: Pattern::Any,
+            negated: false,
+            conditions: Vec::new(),
+            value: reference.name.clone(),
+            key_text: "*".into(),
+            span: reference.span,
+        }),
+        TableKind::Inline => {
+            let body = reference.name.trim().trim_start_matches('{').trim_end_matches('}');
+            for item in split_inline(body) {
+                let item = item.trim().trim_start_matches('{').trim_end_matches('}');
+                if let Some((k, v)) = item.split_once('=') {
+                    let key = k.trim().to_ascii_lowercase();
+                    entries.push(Entry {
+                        key_text: key.clone(),
+                        pattern: Pattern::Key(key),
+                        negated: false,
+                        conditions: Vec::new(),
+                        value: v.trim().to_string(),
+                        span: reference.span,
+                    });
+                }
+            }
+        }
+        _ => {}
+    }
+    Table { reference, entries }
+}
+
+fn split_inline(body: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    for (i, c) in body.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(&body[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&body[start..]);
+    out.into_iter().filter(|s| !s.trim().is_empty()).collect()
+}
+
+impl Pattern {
+    /// True when this pattern matches `key` (a string key or an address).
+    pub fn matches(&self, key: &str, ip: Option<IpAddr>) -> bool {
+        match self {
+            Pattern::Key(k) => k.eq_ignore_ascii_case(key),
+            Pattern::Net(n) => ip.is_some_and(|a| n.contains(&a)),
+            Pattern::Regex(Some(re)) => re.is_match(key),
+            Pattern::Regex(None) | Pattern::Any => true,
+        }
+    }
+}
+
+impl Entry {
+    /// True when the entry (with its `!` and enclosing `if`s) matches.
+    pub fn matches(&self, key: &str, ip: Option<IpAddr>) -> bool {
+        self.conditions.iter().all(|(p, neg)| p.matches(key, ip) != *neg) && self.pattern.matches(key, ip) != self.negated
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tref(s: &str) -> TableRef {
+        parse_ref(&Token { text: s.into(), span: None }).unwrap()
+    }
+
+    #[test]
+    fn references() {
+        assert_eq!(tref("hash:/etc/postfix/access").kind, TableKind::Indexed);
+        assert_eq!(tref("proxy:mysql:/etc/x").kind, TableKind::External);
+        assert_eq!(tref("cidr:/etc/x").kind, TableKind::Cidr);
+        assert!(parse_ref(&Token { text: "[::1]/128".into(), span: None }).is_none());
+        assert!(parse_ref(&Token { text: "10.0.0.0/8".into(), span: None }).is_none());
+    }
+
+    #[test]
+    fn indexed_first_duplicate_wins() {
+        let t = parse(tref("hash:/x"), FileId(0), "# c\nExample.COM OK\nexample.com REJECT\nfoo\n  DUNNO\n");
+        assert_eq!(t.entries.len(), 2);
+        assert_eq!(t.entries[0].value, "OK");
+        assert_eq!(t.entries[1].value, "DUNNO");
+    }
+
+    #[test]
+    fn cidr_first_match_and_host_bits() {
+        let t = parse(tref("cidr:/x"), FileId(0), "10.1.2.3/16 OK\n10.0.0.0/8 REJECT\n!192.0.2.0/24 DUNNO\n");
+        assert_eq!(t.entries.len(), 2, "host bits set: skipped");
+        let ip: IpAddr = "10.9.9.9".parse().unwrap();
+        assert!(t.entries[0].matches("10.9.9.9", Some(ip)));
+        assert!(t.entries[1].matches("10.9.9.9", Some(ip)), "negated entry");
+    }
+
+    #[test]
+    fn regexp_entries() {
+        let t = parse(tref("regexp:/x"), FileId(0), "/^mail\\.example\\.com$/ OK\nif /example/\n!/^x/ REJECT\nendif\n");
+        assert_eq!(t.entries.len(), 2);
+        assert!(t.entries[0].matches("MAIL.example.com", None), "case-insensitive by default");
+        assert!(t.entries[1].matches("a.example", None));
+        assert!(!t.entries[1].matches("a.other", None));
+    }
+
+    #[test]
+    fn inline_and_static() {
+        let t = fileless(tref("inline:{ a=OK, {b = REJECT x} }"));
+        assert_eq!(t.entries.len(), 2);
+        assert_eq!(t.entries[1].value, "REJECT x");
+        let s = fileless(tref("static:all"));
+        assert!(s.entries[0].matches("anything", None));
+    }
+
+    #[test]
+    fn nets() {
+        assert!(matches!(parse_net("[::1]/128"), Some(Ok(_))));
+        assert!(matches!(parse_net("10.1.2.3/16"), Some(Err(()))));
+        assert!(parse_net("mail.example.com").is_none());
+    }
+}

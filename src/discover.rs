@@ -1,0 +1,295 @@
+//! Finding the files to analyse and grouping them into units.
+//!
+//! Walks the inputs with walkdir (symlinked directories are not followed, so
+//! symlink loops cannot make it spin), tells each file's dialect, and groups
+//! the files a daemon reads together into [`UnitPlan`]s. Problems found on
+//! the way (special files, unreadable folders, explicit files of unknown
+//! dialect) are returned as [`FileProblem`]s; nothing here stops the scan.
+
+use crate::classify;
+use crate::dialect::kind::Dialect;
+use crate::load::{special_kind, LoadError};
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// One thing to analyse.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum UnitPlan {
+    /// A Postfix instance: `main.cf` and/or `master.cf` of one folder.
+    Postfix {
+        /// `main.cf` (or a dump recognised as one).
+        main: Option<PathBuf>,
+        /// `master.cf`.
+        master: Option<PathBuf>,
+        /// The folder that stands for `/` when configs name absolute paths.
+        sysroot: PathBuf,
+    },
+    /// Text read from standard input.
+    Stdin {
+        /// The dialect given with `--dialect`.
+        dialect: Dialect,
+        /// The text.
+        text: String,
+    },
+}
+
+/// A file problem met while discovering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileProblem {
+    /// The path as the user would write it.
+    pub path: String,
+    /// RL code.
+    pub code: &'static str,
+    /// Message.
+    pub message: String,
+}
+
+/// Everything discovery found.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Units, sorted.
+    pub units: Vec<UnitPlan>,
+    /// Problems, in walk order.
+    pub problems: Vec<FileProblem>,
+}
+
+/// What the caller asked for.
+#[derive(Debug, Clone, Default)]
+pub struct DiscoverOptions {
+    /// `--dialect`: applies to explicitly named files.
+    pub dialect: Option<Dialect>,
+    /// `--root`: the sysroot for every unit.
+    pub root: Option<PathBuf>,
+}
+
+/// An input path that cannot be scanned at all (exit code 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    /// The path does not exist or cannot be read.
+    #[error("{path}: {reason}")]
+    Unreadable {
+        /// As given.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// `-` without `--dialect`.
+    #[error("reading standard input needs --dialect")]
+    StdinNeedsDialect,
+}
+
+struct Found {
+    path: PathBuf,
+    dialect: Dialect,
+}
+
+fn display(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+fn sniff(path: &Path) -> Option<Dialect> {
+    let mut buf = Vec::with_capacity(classify::SNIFF_BYTES);
+    fs::File::open(path)
+        .ok()?
+        .take(classify::SNIFF_BYTES as u64)
+        .read_to_end(&mut buf)
+        .ok()?;
+    if buf.contains(&0) {
+        return None;
+    }
+    classify::by_content(&String::from_utf8_lossy(&buf))
+}
+
+/// The folder standing for `/` for a file: the parent of the nearest `etc`
+/// folder above it, else the file's own folder.
+pub fn detect_sysroot(file: &Path) -> PathBuf {
+    let dir = file.parent().unwrap_or(Path::new(""));
+    for anc in dir.ancestors() {
+        if anc.file_name().is_some_and(|n| n == "etc") {
+            let root = anc.parent().unwrap_or(Path::new(""));
+            return if root.as_os_str().is_empty() { PathBuf::from(".") } else { root.to_path_buf() };
+        }
+    }
+    if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir.to_path_buf()
+    }
+}
+
+/// Walks `inputs` and plans the units.
+pub fn discover(inputs: &[PathBuf], opts: &DiscoverOptions, stdin: Option<String>) -> Result<Discovery, InputError> {
+    let mut out = Discovery::default();
+    let mut found: Vec<Found> = Vec::new();
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            let dialect = opts.dialect.ok_or(InputError::StdinNeedsDialect)?;
+            out.units.push(UnitPlan::Stdin {
+                dialect,
+                text: stdin.clone().unwrap_or_default(),
+            });
+            continue;
+        }
+        let meta = fs::metadata(input).map_err(|e| InputError::Unreadable {
+            path: display(input),
+            reason: e.to_string(),
+        })?;
+        if meta.is_dir() {
+            walk_dir(input, &mut found, &mut out.problems)?;
+        } else {
+            explicit_file(input, &meta, opts, &mut found, &mut out.problems);
+        }
+    }
+    out.units.extend(group(found, opts));
+    out.units.sort();
+    out.units.dedup();
+    Ok(out)
+}
+
+fn explicit_file(input: &Path, meta: &fs::Metadata, opts: &DiscoverOptions, found: &mut Vec<Found>, problems: &mut Vec<FileProblem>) {
+    if let Some(kind) = special_kind(meta) {
+        problems.push(FileProblem {
+            path: display(input),
+            code: "RL007",
+            message: format!("`{}` was skipped: {}", display(input), LoadError::Special { kind }.describe()),
+        });
+        return;
+    }
+    let name = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dialect = opts.dialect.or_else(|| classify::by_name(&name)).or_else(|| sniff(input));
+    match dialect {
+        Some(d) if d.is_analysed() => found.push(Found { path: input.to_path_buf(), dialect: d }),
+        Some(d) => problems.push(FileProblem {
+            path: display(input),
+            code: "RL008",
+            message: format!("`{}` looks like a `{}` file, which this version of relaylint does not analyse", display(input), d.name()),
+        }),
+        None => problems.push(FileProblem {
+            path: display(input),
+            code: "RL008",
+            message: format!("cannot tell the dialect of `{}`", display(input)),
+        }),
+    }
+}
+
+fn walk_dir(root: &Path, found: &mut Vec<Found>, problems: &mut Vec<FileProblem>) -> Result<(), InputError> {
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || e.file_name() != ".git");
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = err.path().map(display).unwrap_or_else(|| display(root));
+                let reason = err.io_error().map(|e| e.to_string()).unwrap_or_else(|| err.to_string());
+                problems.push(FileProblem {
+                    code: "RL002",
+                    message: format!("`{path}` could not be read: {reason}"),
+                    path,
+                });
+                continue;
+            }
+        };
+        let ft = entry.file_type();
+        if ft.is_dir() {
+            continue;
+        }
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if ft.is_symlink() {
+            // Only symlinks to files are candidates; reading them later
+            // checks that they stay inside the root.
+            match fs::metadata(path) {
+                Ok(m) if m.is_file() => {}
+                _ => continue,
+            }
+        } else if !ft.is_file() {
+            if let Ok(meta) = entry.metadata() {
+                if let Some(kind) = special_kind(&meta) {
+                    problems.push(FileProblem {
+                        path: display(path),
+                        code: "RL007",
+                        message: format!("`{}` was skipped: {}", display(path), LoadError::Special { kind }.describe()),
+                    });
+                }
+            }
+            continue;
+        }
+        let dialect = classify::by_name(&name).or_else(|| if ft.is_file() { sniff(path) } else { None });
+        if let Some(d) = dialect.filter(|d| d.is_analysed()) {
+            found.push(Found { path: path.to_path_buf(), dialect: d });
+        }
+    }
+    Ok(())
+}
+
+fn split_prefix(name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    for suffix in ["main.cf", "master.cf"] {
+        if let Some(p) = lower.strip_suffix(suffix) {
+            return p.trim_end_matches(['-', '_', '.']).to_string();
+        }
+    }
+    String::new()
+}
+
+fn group(found: Vec<Found>, opts: &DiscoverOptions) -> Vec<UnitPlan> {
+    type Key = (PathBuf, String);
+    let mut mains: BTreeMap<Key, Vec<PathBuf>> = BTreeMap::new();
+    let mut masters: BTreeMap<Key, PathBuf> = BTreeMap::new();
+    for f in found {
+        let dir = f.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let name = f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let key = (dir, split_prefix(&name));
+        match f.dialect {
+            Dialect::PostfixMain => mains.entry(key).or_default().push(f.path),
+            Dialect::PostfixMaster => {
+                masters.insert(key, f.path);
+            }
+            _ => {}
+        }
+    }
+    let sysroot_of = |p: &Path| opts.root.clone().unwrap_or_else(|| detect_sysroot(p));
+    let mut units = Vec::new();
+    for (key, list) in mains {
+        let mut master = masters.remove(&key);
+        for main in list {
+            units.push(UnitPlan::Postfix {
+                sysroot: sysroot_of(&main),
+                main: Some(main),
+                master: master.take(),
+            });
+        }
+    }
+    for (_, master) in masters {
+        units.push(UnitPlan::Postfix {
+            sysroot: sysroot_of(&master),
+            main: None,
+            master: Some(master),
+        });
+    }
+    units
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sysroot_is_the_folder_holding_etc() {
+        assert_eq!(detect_sysroot(Path::new("dump/h1/etc/postfix/main.cf")), PathBuf::from("dump/h1"));
+        assert_eq!(detect_sysroot(Path::new("etc/postfix/main.cf")), PathBuf::from("."));
+        assert_eq!(detect_sysroot(Path::new("flat/h1-main.cf")), PathBuf::from("flat"));
+    }
+
+    #[test]
+    fn prefixes_pair_flat_dumps() {
+        assert_eq!(split_prefix("mx1-main.cf"), "mx1");
+        assert_eq!(split_prefix("mx1-master.cf"), "mx1");
+        assert_eq!(split_prefix("main.cf"), "");
+    }
+}

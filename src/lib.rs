@@ -1,0 +1,124 @@
+//! relaylint finds open mail relays and open proxies in Postfix, Sendmail,
+//! Squid and Dante configurations, by evaluating each daemon's own decision
+//! procedure against a symbolic attacker, and proves each finding with
+//! source spans.
+//!
+//! Pipeline: [`discover`] (walk, [`classify`], group into units) → per unit,
+//! in parallel: [`dialect`] parse, resolve, evaluate, rules → [`finding`]
+//! (resolved, rendered) → [`report`].
+
+#![warn(missing_docs)]
+
+pub mod classify;
+pub mod diagnostic;
+pub mod dialect;
+pub mod discover;
+pub mod finding;
+pub mod load;
+pub mod net;
+pub mod options;
+pub mod registry;
+pub mod report;
+pub mod source;
+
+use dialect::kind::Dialect;
+use dialect::postfix;
+use diagnostic::Diagnostic;
+use discover::{DiscoverOptions, InputError, UnitPlan};
+use finding::Finding;
+use options::Options;
+use rayon::prelude::*;
+use report::Report;
+use source::{SourceDb, Span};
+use std::path::PathBuf;
+
+/// Findings and file count of one unit.
+struct UnitOutput {
+    files: usize,
+    findings: Vec<Finding>,
+}
+
+fn finish(db: &SourceDb, diags: Vec<Diagnostic>, opts: &Options) -> UnitOutput {
+    let findings = diags
+        .iter()
+        .filter(|d| opts.is_selected(d.code))
+        .map(|d| finding::resolve(db, d, opts.severity(d.code), opts.color))
+        .collect();
+    UnitOutput { files: db.len(), findings }
+}
+
+fn analyse_unit(plan: &UnitPlan, opts: &Options, attacker: &net::IpSet) -> UnitOutput {
+    match plan {
+        UnitPlan::Postfix { main, master, sysroot } => {
+            let inputs = postfix::Inputs {
+                main: main.as_deref().map(postfix::Source::Path),
+                master: master.as_deref(),
+                sysroot,
+            };
+            let (db, diags) = postfix::analyse(&inputs, opts.limits, attacker);
+            finish(&db, diags, opts)
+        }
+        UnitPlan::Stdin { dialect, text } => match dialect {
+            Dialect::PostfixMain => {
+                let root = opts.root.clone().unwrap_or_else(|| PathBuf::from("."));
+                let inputs = postfix::Inputs {
+                    main: Some(postfix::Source::Text(text)),
+                    master: None,
+                    sysroot: &root,
+                };
+                let (db, diags) = postfix::analyse(&inputs, opts.limits, attacker);
+                finish(&db, diags, opts)
+            }
+            other => {
+                let mut db = SourceDb::new();
+                let id = db.add("-".into(), text.clone(), false);
+                let d = Diagnostic::new(
+                    "RL008",
+                    format!("relaylint cannot analyse `{}` from standard input", other.name()),
+                    Span::new(id, 0..0),
+                    "standard input",
+                );
+                finish(&db, vec![d], opts)
+            }
+        },
+    }
+}
+
+/// Scans `inputs` (files, folders, or `-` for `stdin`).
+pub fn scan(inputs: &[PathBuf], opts: &Options, stdin: Option<String>) -> Result<Report, InputError> {
+    let discovery = discover::discover(
+        inputs,
+        &DiscoverOptions {
+            dialect: opts.dialect,
+            root: opts.root.clone(),
+        },
+        stdin,
+    )?;
+    let attacker = net::attacker_space(&opts.trusted);
+    let run = || -> Vec<UnitOutput> { discovery.units.par_iter().map(|u| analyse_unit(u, opts, &attacker)).collect() };
+    let outputs = match opts.jobs {
+        Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build() {
+            Ok(pool) => pool.install(run),
+            Err(_) => run(),
+        },
+        None => run(),
+    };
+    let mut report = Report {
+        units: discovery.units.len(),
+        ..Report::default()
+    };
+    for o in outputs {
+        report.files += o.files;
+        report.findings.extend(o.findings);
+    }
+    for p in &discovery.problems {
+        let mut db = SourceDb::new();
+        let id = db.add(p.path.clone(), String::new(), false);
+        let d = Diagnostic::new(p.code, p.message.clone(), Span::new(id, 0..0), "this file");
+        report.findings.extend(finish(&db, vec![d], opts).findings);
+    }
+    report
+        .findings
+        .sort_by(|a, b| (&a.path, a.line, a.column, &a.code, &a.message).cmp(&(&b.path, b.line, b.column, &b.code, &b.message)));
+    Ok(report)
+}

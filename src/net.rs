@@ -1,0 +1,336 @@
+//! Address sets and the attacker's address space.
+//!
+//! "Untrusted" is every address outside loopback, RFC 1918, RFC 6598
+//! (CGNAT), link-local and IPv6 ULA, minus what the user declares trusted.
+//! IPv4-mapped IPv6 addresses (`::ffff:0:0/96`) are left out of the IPv6
+//! side: daemons see such clients as IPv4 clients.
+
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// A set of IPv4 and IPv6 addresses as sorted, disjoint, inclusive intervals.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IpSet {
+    v4: Vec<(u32, u32)>,
+    v6: Vec<(u128, u128)>,
+}
+
+fn normalise<T: Copy + Ord + CheckedSucc>(mut v: Vec<(T, T)>) -> Vec<(T, T)> {
+    v.sort();
+    let mut out: Vec<(T, T)> = Vec::with_capacity(v.len());
+    for (lo, hi) in v {
+        if let Some(last) = out.last_mut() {
+            let touches = match last.1.checked_succ() {
+                Some(next) => lo <= next,
+                None => true,
+            };
+            if touches {
+                if hi > last.1 {
+                    last.1 = hi;
+                }
+                continue;
+            }
+        }
+        out.push((lo, hi));
+    }
+    out
+}
+
+trait CheckedSucc: Sized {
+    fn checked_succ(self) -> Option<Self>;
+    fn checked_pred(self) -> Option<Self>;
+}
+impl CheckedSucc for u32 {
+    fn checked_succ(self) -> Option<u32> {
+        self.checked_add(1)
+    }
+    fn checked_pred(self) -> Option<u32> {
+        self.checked_sub(1)
+    }
+}
+impl CheckedSucc for u128 {
+    fn checked_succ(self) -> Option<u128> {
+        self.checked_add(1)
+    }
+    fn checked_pred(self) -> Option<u128> {
+        self.checked_sub(1)
+    }
+}
+
+fn intersect<T: Copy + Ord>(a: &[(T, T)], b: &[(T, T)]) -> Vec<(T, T)> {
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::new();
+    while i < a.len() && j < b.len() {
+        let lo = a[i].0.max(b[j].0);
+        let hi = a[i].1.min(b[j].1);
+        if lo <= hi {
+            out.push((lo, hi));
+        }
+        if a[i].1 < b[j].1 {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    out
+}
+
+fn subtract<T: Copy + Ord + CheckedSucc>(a: &[(T, T)], b: &[(T, T)]) -> Vec<(T, T)> {
+    let mut out = Vec::new();
+    for &(lo, hi) in a {
+        let mut cur = Some(lo);
+        for &(blo, bhi) in b {
+            let Some(c) = cur else { break };
+            if bhi < c || blo > hi {
+                continue;
+            }
+            if blo > c {
+                if let Some(p) = blo.checked_pred() {
+                    out.push((c, p));
+                }
+            }
+            cur = bhi.checked_succ().filter(|n| *n <= hi);
+        }
+        if let Some(c) = cur {
+            out.push((c, hi));
+        }
+    }
+    out
+}
+
+fn v4_bounds(n: &Ipv4Net) -> (u32, u32) {
+    (u32::from(n.network()), u32::from(n.broadcast()))
+}
+
+fn v6_bounds(n: &Ipv6Net) -> (u128, u128) {
+    (u128::from(n.network()), u128::from(n.broadcast()))
+}
+
+impl IpSet {
+    /// The empty set.
+    pub fn empty() -> IpSet {
+        IpSet::default()
+    }
+
+    /// Every IPv4 and IPv6 address.
+    pub fn everything() -> IpSet {
+        IpSet {
+            v4: vec![(0, u32::MAX)],
+            v6: vec![(0, u128::MAX)],
+        }
+    }
+
+    /// The addresses of one network.
+    pub fn from_net(net: &IpNet) -> IpSet {
+        match net {
+            IpNet::V4(n) => IpSet {
+                v4: vec![v4_bounds(n)],
+                v6: Vec::new(),
+            },
+            IpNet::V6(n) => IpSet {
+                v4: Vec::new(),
+                v6: vec![v6_bounds(n)],
+            },
+        }
+    }
+
+    /// A set of networks.
+    pub fn from_nets<'a>(nets: impl IntoIterator<Item = &'a IpNet>) -> IpSet {
+        let mut v4 = Vec::new();
+        let mut v6 = Vec::new();
+        for net in nets {
+            match net {
+                IpNet::V4(n) => v4.push(v4_bounds(n)),
+                IpNet::V6(n) => v6.push(v6_bounds(n)),
+            }
+        }
+        IpSet {
+            v4: normalise(v4),
+            v6: normalise(v6),
+        }
+    }
+
+    /// True when no address is in the set.
+    pub fn is_empty(&self) -> bool {
+        self.v4.is_empty() && self.v6.is_empty()
+    }
+
+    /// Union.
+    pub fn union(&self, other: &IpSet) -> IpSet {
+        IpSet {
+            v4: normalise(self.v4.iter().chain(&other.v4).copied().collect()),
+            v6: normalise(self.v6.iter().chain(&other.v6).copied().collect()),
+        }
+    }
+
+    /// Intersection.
+    pub fn intersect(&self, other: &IpSet) -> IpSet {
+        IpSet {
+            v4: intersect(&self.v4, &other.v4),
+            v6: intersect(&self.v6, &other.v6),
+        }
+    }
+
+    /// Difference.
+    pub fn subtract(&self, other: &IpSet) -> IpSet {
+        IpSet {
+            v4: subtract(&self.v4, &other.v4),
+            v6: subtract(&self.v6, &other.v6),
+        }
+    }
+
+    /// Membership.
+    pub fn contains(&self, addr: IpAddr) -> bool {
+        match addr {
+            IpAddr::V4(a) => {
+                let a = u32::from(a);
+                self.v4.iter().any(|(lo, hi)| *lo <= a && a <= *hi)
+            }
+            IpAddr::V6(a) => {
+                let a = u128::from(a);
+                self.v6.iter().any(|(lo, hi)| *lo <= a && a <= *hi)
+            }
+        }
+    }
+
+    /// Number of IPv4 addresses.
+    pub fn v4_count(&self) -> u64 {
+        self.v4.iter().map(|(lo, hi)| u64::from(hi - lo) + 1).sum()
+    }
+
+    /// Number of IPv6 addresses (saturating).
+    pub fn v6_count(&self) -> u128 {
+        self.v6
+            .iter()
+            .fold(0u128, |acc, (lo, hi)| acc.saturating_add((hi - lo).saturating_add(1)))
+    }
+
+    /// One address of the set, preferring IPv4 and an address that is not
+    /// the first of its interval (a network address reads badly in a witness).
+    pub fn sample(&self) -> Option<IpAddr> {
+        if let Some((lo, hi)) = self.v4.first() {
+            let a = if hi > lo { lo + 1 } else { *lo };
+            return Some(IpAddr::V4(Ipv4Addr::from(a)));
+        }
+        self.v6.first().map(|(lo, hi)| {
+            let a = if hi > lo { lo + 1 } else { *lo };
+            IpAddr::V6(Ipv6Addr::from(a))
+        })
+    }
+
+    /// A short human description of the size: "every IPv4 address",
+    /// "16777216 IPv4 addresses (0.4% of the public IPv4 space)", "a /32 of IPv6"...
+    pub fn describe_size(&self) -> String {
+        let mut parts = Vec::new();
+        let n4 = self.v4_count();
+        if n4 > 0 {
+            let public = untrusted_space().v4_count().max(1);
+            let pct = n4 as f64 * 100.0 / public as f64;
+            parts.push(if n4 >= public {
+                "every public IPv4 address".to_string()
+            } else if n4 == 1 {
+                "1 public IPv4 address".to_string()
+            } else if pct >= 0.1 {
+                format!("{n4} public IPv4 addresses ({pct:.1}% of the public IPv4 space)")
+            } else {
+                format!("{n4} public IPv4 addresses")
+            });
+        }
+        let n6 = self.v6_count();
+        if n6 > 0 {
+            let bits = 128 - n6.leading_zeros() - 1 + u32::from(!n6.is_power_of_two());
+            let prefix = 128u32.saturating_sub(bits);
+            parts.push(if prefix <= 3 {
+                "every public IPv6 address".to_string()
+            } else {
+                format!("about a /{prefix} of public IPv6 space")
+            });
+        }
+        if parts.is_empty() {
+            "no public address".to_string()
+        } else {
+            parts.join(" and ")
+        }
+    }
+}
+
+fn net(s: &str) -> IpNet {
+    // The literals below are fixed and valid; a failure would be a typo here,
+    // caught by the tests, so fall back to an empty-ish host route.
+    s.parse()
+        .unwrap_or(IpNet::V4(Ipv4Net::new(Ipv4Addr::UNSPECIFIED, 32).unwrap_or_default()))
+}
+
+/// Addresses relaylint always treats as trusted (internal).
+pub fn internal_space() -> IpSet {
+    IpSet::from_nets(
+        [
+            "127.0.0.0/8",
+            "10.0.0.0/8",
+            "172.16.0.0/12",
+            "192.168.0.0/16",
+            "100.64.0.0/10",
+            "169.254.0.0/16",
+            "::1/128",
+            "fe80::/10",
+            "fc00::/7",
+            "::ffff:0:0/96",
+        ]
+        .iter()
+        .map(|s| net(s))
+        .collect::<Vec<_>>()
+        .iter(),
+    )
+}
+
+/// Every address an attacker on the internet may connect from.
+pub fn untrusted_space() -> IpSet {
+    IpSet::everything().subtract(&internal_space())
+}
+
+/// The attacker's space given extra trusted networks from the user.
+pub fn attacker_space(extra_trusted: &[IpNet]) -> IpSet {
+    untrusted_space().subtract(&IpSet::from_nets(extra_trusted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(nets: &[&str]) -> IpSet {
+        let v: Vec<IpNet> = nets.iter().map(|s| s.parse().unwrap()).collect();
+        IpSet::from_nets(&v)
+    }
+
+    #[test]
+    fn private_ranges_are_not_untrusted() {
+        let u = untrusted_space();
+        assert!(!u.contains("10.1.2.3".parse().unwrap()));
+        assert!(!u.contains("127.0.0.1".parse().unwrap()));
+        assert!(!u.contains("100.64.0.1".parse().unwrap()));
+        assert!(!u.contains("fd00::1".parse().unwrap()));
+        assert!(u.contains("203.0.113.66".parse().unwrap()));
+        assert!(u.contains("2001:db8::1".parse().unwrap()));
+    }
+
+    #[test]
+    fn set_algebra() {
+        let a = set(&["10.0.0.0/8", "11.0.0.0/8"]);
+        assert_eq!(a.v4.len(), 1, "adjacent intervals merge");
+        let b = a.subtract(&set(&["10.0.0.0/8"]));
+        assert_eq!(b, set(&["11.0.0.0/8"]));
+        assert_eq!(a.intersect(&set(&["11.2.0.0/16"])), set(&["11.2.0.0/16"]));
+        assert_eq!(set(&["0.0.0.0/0"]).intersect(&untrusted_space()).v4_count(), untrusted_space().v4_count());
+    }
+
+    #[test]
+    fn sizes_read_well() {
+        let u = untrusted_space();
+        let all = set(&["0.0.0.0/0"]).intersect(&u);
+        assert_eq!(all.describe_size(), "every public IPv4 address");
+        let a8 = set(&["44.0.0.0/8"]).intersect(&u);
+        assert!(a8.describe_size().starts_with("16777216 public IPv4 addresses"));
+        assert_eq!(set(&["2001:db8::/32"]).describe_size(), "about a /32 of public IPv6 space");
+        assert_eq!(a8.sample(), Some("44.0.0.1".parse().unwrap()));
+    }
+}

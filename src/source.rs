@@ -1,0 +1,265 @@
+//! Source text and positions: every file relaylint reads lives in a
+//! [`SourceDb`], and every position in the model is a [`Span`] (a file and a
+//! byte range). Lines and columns are computed here and nowhere else, so that
+//! the human, JSON and (later) SARIF writers always agree.
+//!
+//! This module never opens files; `load.rs` does.
+
+use codespan_reporting::files::{Error as FilesError, Files};
+use std::ops::Range;
+
+/// Index of a file inside one unit's [`SourceDb`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+/// A byte range in one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    /// The file the range belongs to.
+    pub file: FileId,
+    /// First byte.
+    pub start: u32,
+    /// One past the last byte.
+    pub end: u32,
+}
+
+impl Span {
+    /// A span over `range` in `file`.
+    pub fn new(file: FileId, range: Range<usize>) -> Span {
+        Span {
+            file,
+            start: clamp_u32(range.start),
+            end: clamp_u32(range.end.max(range.start)),
+        }
+    }
+
+    /// The byte range as `usize`.
+    pub fn range(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// The smallest span covering both (they must be in the same file;
+    /// otherwise `self` is returned).
+    pub fn to(&self, other: Span) -> Span {
+        if self.file != other.file {
+            return *self;
+        }
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+fn clamp_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// A value together with where it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// One file as relaylint read it.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as the user would write it (relative stays relative).
+    pub display: String,
+    /// The text; invalid UTF-8 was replaced, see [`SourceFile::lossy`].
+    pub text: String,
+    /// Byte offset of the start of every line.
+    line_starts: Vec<u32>,
+    /// True when the bytes were not valid UTF-8 and were read lossily.
+    pub lossy: bool,
+}
+
+/// 1-based line and column (columns count Unicode scalar values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in Unicode scalar values.
+    pub column: u32,
+}
+
+/// The files of one unit.
+#[derive(Debug, Default)]
+pub struct SourceDb {
+    files: Vec<SourceFile>,
+}
+
+impl SourceDb {
+    /// An empty database.
+    pub fn new() -> SourceDb {
+        SourceDb::default()
+    }
+
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, display: String, text: String, lossy: bool) -> FileId {
+        let mut line_starts = vec![0u32];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(clamp_u32(i + 1));
+            }
+        }
+        let id = FileId(clamp_u32(self.files.len()));
+        self.files.push(SourceFile {
+            display,
+            text,
+            line_starts,
+            lossy,
+        });
+        id
+    }
+
+    /// The file behind `id`. Ids come from [`SourceDb::add`] on this database.
+    pub fn file(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+
+    /// Text of a file, empty for an unknown id.
+    pub fn text(&self, id: FileId) -> &str {
+        self.file(id).map(|f| f.text.as_str()).unwrap_or("")
+    }
+
+    /// Display path of a file, empty for an unknown id.
+    pub fn display(&self, id: FileId) -> &str {
+        self.file(id).map(|f| f.display.as_str()).unwrap_or("")
+    }
+
+    /// The text a span covers (empty when out of range).
+    pub fn slice(&self, span: Span) -> &str {
+        self.text(span.file).get(span.range()).unwrap_or("")
+    }
+
+    /// Number of files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// True when no file was added.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Line and column of a byte offset (clamped to the file).
+    pub fn line_col(&self, id: FileId, byte: u32) -> LineCol {
+        let Some(file) = self.file(id) else {
+            return LineCol { line: 1, column: 1 };
+        };
+        let byte = (byte as usize).min(file.text.len());
+        let line_idx = match file.line_starts.binary_search(&clamp_u32(byte)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let line_start = file.line_starts.get(line_idx).copied().unwrap_or(0) as usize;
+        let column = file
+            .text
+            .get(line_start..byte)
+            .map(|s| s.chars().count())
+            .unwrap_or_else(|| {
+                // `byte` fell inside a multi-byte character: count up to it.
+                file.text[line_start..]
+                    .char_indices()
+                    .take_while(|(i, _)| line_start + i < byte)
+                    .count()
+            });
+        LineCol {
+            line: clamp_u32(line_idx + 1),
+            column: clamp_u32(column + 1),
+        }
+    }
+
+    /// The text of the whole line holding `byte`, without its line break.
+    pub fn line_text(&self, id: FileId, byte: u32) -> &str {
+        let Some(file) = self.file(id) else {
+            return "";
+        };
+        let lc = self.line_col(id, byte);
+        let idx = (lc.line - 1) as usize;
+        let start = file.line_starts.get(idx).copied().unwrap_or(0) as usize;
+        let end = file
+            .line_starts
+            .get(idx + 1)
+            .map(|e| *e as usize)
+            .unwrap_or(file.text.len());
+        file.text
+            .get(start..end)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r'])
+    }
+}
+
+impl<'a> Files<'a> for SourceDb {
+    type FileId = FileId;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: FileId) -> Result<&'a str, FilesError> {
+        self.file(id)
+            .map(|f| f.display.as_str())
+            .ok_or(FilesError::FileMissing)
+    }
+
+    fn source(&'a self, id: FileId) -> Result<&'a str, FilesError> {
+        self.file(id)
+            .map(|f| f.text.as_str())
+            .ok_or(FilesError::FileMissing)
+    }
+
+    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {
+        let file = self.file(id).ok_or(FilesError::FileMissing)?;
+        Ok(
+            match file.line_starts.binary_search(&clamp_u32(byte_index)) {
+                Ok(i) => i,
+                Err(i) => i.saturating_sub(1),
+            },
+        )
+    }
+
+    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, FilesError> {
+        let file = self.file(id).ok_or(FilesError::FileMissing)?;
+        let start = *file
+            .line_starts
+            .get(line_index)
+            .ok_or(FilesError::LineTooLarge {
+                given: line_index,
+                max: file.line_starts.len().saturating_sub(1),
+            })? as usize;
+        let end = file
+            .line_starts
+            .get(line_index + 1)
+            .map(|e| *e as usize)
+            .unwrap_or(file.text.len());
+        Ok(start..end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_scalar_values() {
+        let mut db = SourceDb::new();
+        let id = db.add("f".into(), "ab\nçé x\n".into(), false);
+        assert_eq!(db.line_col(id, 0), LineCol { line: 1, column: 1 });
+        assert_eq!(db.line_col(id, 3), LineCol { line: 2, column: 1 });
+        // "çé " is 5 bytes, 3 characters: `x` is column 4.
+        assert_eq!(db.line_col(id, 8), LineCol { line: 2, column: 4 });
+        assert_eq!(db.line_text(id, 8), "çé x");
+    }
+
+    #[test]
+    fn offsets_past_the_end_are_clamped() {
+        let mut db = SourceDb::new();
+        let id = db.add("f".into(), "a".into(), false);
+        assert_eq!(db.line_col(id, 99), LineCol { line: 1, column: 2 });
+        assert_eq!(db.line_col(FileId(7), 0), LineCol { line: 1, column: 1 });
+    }
+}
