@@ -19,9 +19,14 @@ fn main() {
     let mut out = String::from("/// `(file stem, YAML text)` of every rule, sorted by code.\npub static RULE_SOURCES: &[(&str, &str)] = &[\n");
     for f in &files {
         let stem = f.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-        let _ = writeln!(out, "    ({stem:?}, include_str!({:?})),", f.display().to_string());
+        let _ = writeln!(
+            out,
+            "    ({stem:?}, include_str!({:?})),",
+            f.display().to_string()
+        );
     }
     out.push_str("];\n");
-    let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("rule_sources.rs");
+    let dest =
+        Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("rule_sources.rs");
     std::fs::write(dest, out).unwrap_or_else(|e| panic!("cannot write rule_sources.rs: {e}"));
 }

@@ -10,16 +10,29 @@ use crate::dialect::kind::Dialect;
 pub fn by_name(file_name: &str) -> Option<Dialect> {
     let lower = file_name.to_ascii_lowercase();
     let n = lower.as_str();
-    if n == "main.cf" || n.ends_with("-main.cf") || n.ends_with("_main.cf") || n.ends_with(".main.cf") {
+    if n == "main.cf"
+        || n.ends_with("-main.cf")
+        || n.ends_with("_main.cf")
+        || n.ends_with(".main.cf")
+    {
         return Some(Dialect::PostfixMain);
     }
-    if n == "master.cf" || n.ends_with("-master.cf") || n.ends_with("_master.cf") || n.ends_with(".master.cf") {
+    if n == "master.cf"
+        || n.ends_with("-master.cf")
+        || n.ends_with("_master.cf")
+        || n.ends_with(".master.cf")
+    {
         return Some(Dialect::PostfixMaster);
     }
     if n == "squid.conf" || n.ends_with(".squid.conf") || n.ends_with("-squid.conf") {
         return Some(Dialect::Squid);
     }
-    if n == "sockd.conf" || n == "danted.conf" || n.ends_with(".sockd.conf") || n.ends_with("-sockd.conf") || n.ends_with("-danted.conf") {
+    if n == "sockd.conf"
+        || n == "danted.conf"
+        || n.ends_with(".sockd.conf")
+        || n.ends_with("-sockd.conf")
+        || n.ends_with("-danted.conf")
+    {
         return Some(Dialect::Dante);
     }
     if n == "sendmail.mc" || n == "submit.mc" || n.ends_with(".mc") {
@@ -93,24 +106,41 @@ pub fn by_content(text: &str) -> Option<Dialect> {
             && !line.starts_with([' ', '\t'])
             && matches!(fields[1], "inet" | "unix" | "unix-dgram" | "fifo" | "pass")
             && fields[2..7].iter().all(|f| {
-                matches!(*f, "-" | "y" | "n") || f.trim_end_matches('?').chars().all(|c| c.is_ascii_digit())
+                matches!(*f, "-" | "y" | "n")
+                    || f.trim_end_matches('?').chars().all(|c| c.is_ascii_digit())
             })
         {
             master_lines += 1;
         }
         match fields.first().copied() {
-            Some("http_port" | "http_access" | "cache_peer" | "https_port" | "cache_dir") => squid += 1,
+            Some("http_port" | "http_access" | "cache_peer" | "https_port" | "cache_dir") => {
+                squid += 1
+            }
             Some("acl") if fields.len() >= 3 => squid += 1,
-            Some(w) if w.starts_with("internal:") || w.starts_with("external:") || w == "socksmethod:" || w == "clientmethod:" => {
+            Some(w)
+                if w.starts_with("internal:")
+                    || w.starts_with("external:")
+                    || w == "socksmethod:"
+                    || w == "clientmethod:" =>
+            {
                 dante += 1
             }
             Some("client" | "socks") if line.contains('{') => dante += 1,
             _ => {}
         }
-        if t.starts_with("FEATURE(") || t.starts_with("OSTYPE(") || t.starts_with("DOMAIN(") || t.starts_with("MAILER(") || t.starts_with("VERSIONID(") {
+        if t.starts_with("FEATURE(")
+            || t.starts_with("OSTYPE(")
+            || t.starts_with("DOMAIN(")
+            || t.starts_with("MAILER(")
+            || t.starts_with("VERSIONID(")
+        {
             sendmail_mc += 1;
         }
-        if t.starts_with("DZ") || t.starts_with("V10/") || t.starts_with("Kaccess") || t.starts_with("O DaemonPortOptions") {
+        if t.starts_with("DZ")
+            || t.starts_with("V10/")
+            || t.starts_with("Kaccess")
+            || t.starts_with("O DaemonPortOptions")
+        {
             sendmail_cf += 1;
         }
     }
@@ -142,7 +172,8 @@ mod tests {
 
     #[test]
     fn postconf_dump_is_postfix_main() {
-        let dump = "alias_maps = hash:/etc/aliases\ncompatibility_level = 3.6\nmynetworks = 127.0.0.0/8\n";
+        let dump =
+            "alias_maps = hash:/etc/aliases\ncompatibility_level = 3.6\nmynetworks = 127.0.0.0/8\n";
         assert_eq!(by_content(dump), Some(Dialect::PostfixMain));
     }
 

@@ -109,7 +109,11 @@ pub fn detect_sysroot(file: &Path) -> PathBuf {
     for anc in dir.ancestors() {
         if anc.file_name().is_some_and(|n| n == "etc") {
             let root = anc.parent().unwrap_or(Path::new(""));
-            return if root.as_os_str().is_empty() { PathBuf::from(".") } else { root.to_path_buf() };
+            return if root.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                root.to_path_buf()
+            };
         }
     }
     if dir.as_os_str().is_empty() {
@@ -120,7 +124,11 @@ pub fn detect_sysroot(file: &Path) -> PathBuf {
 }
 
 /// Walks `inputs` and plans the units.
-pub fn discover(inputs: &[PathBuf], opts: &DiscoverOptions, stdin: Option<String>) -> Result<Discovery, InputError> {
+pub fn discover(
+    inputs: &[PathBuf],
+    opts: &DiscoverOptions,
+    stdin: Option<String>,
+) -> Result<Discovery, InputError> {
     let mut out = Discovery::default();
     let mut found: Vec<Found> = Vec::new();
     for input in inputs {
@@ -148,23 +156,46 @@ pub fn discover(inputs: &[PathBuf], opts: &DiscoverOptions, stdin: Option<String
     Ok(out)
 }
 
-fn explicit_file(input: &Path, meta: &fs::Metadata, opts: &DiscoverOptions, found: &mut Vec<Found>, problems: &mut Vec<FileProblem>) {
+fn explicit_file(
+    input: &Path,
+    meta: &fs::Metadata,
+    opts: &DiscoverOptions,
+    found: &mut Vec<Found>,
+    problems: &mut Vec<FileProblem>,
+) {
     if let Some(kind) = special_kind(meta) {
         problems.push(FileProblem {
             path: display(input),
             code: "RL007",
-            message: format!("`{}` was skipped: {}", display(input), LoadError::Special { kind }.describe()),
+            message: format!(
+                "`{}` was skipped: {}",
+                display(input),
+                LoadError::Special { kind }.describe()
+            ),
         });
         return;
     }
-    let name = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let dialect = opts.dialect.or_else(|| classify::by_name(&name)).or_else(|| sniff(input));
+    let name = input
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dialect = opts
+        .dialect
+        .or_else(|| classify::by_name(&name))
+        .or_else(|| sniff(input));
     match dialect {
-        Some(d) if d.is_analysed() => found.push(Found { path: input.to_path_buf(), dialect: d }),
+        Some(d) if d.is_analysed() => found.push(Found {
+            path: input.to_path_buf(),
+            dialect: d,
+        }),
         Some(d) => problems.push(FileProblem {
             path: display(input),
             code: "RL008",
-            message: format!("`{}` looks like a `{}` file, which this version of relaylint does not analyse", display(input), d.name()),
+            message: format!(
+                "`{}` looks like a `{}` file, which this version of relaylint does not analyse",
+                display(input),
+                d.name()
+            ),
         }),
         None => problems.push(FileProblem {
             path: display(input),
@@ -174,7 +205,11 @@ fn explicit_file(input: &Path, meta: &fs::Metadata, opts: &DiscoverOptions, foun
     }
 }
 
-fn walk_dir(root: &Path, found: &mut Vec<Found>, problems: &mut Vec<FileProblem>) -> Result<(), InputError> {
+fn walk_dir(
+    root: &Path,
+    found: &mut Vec<Found>,
+    problems: &mut Vec<FileProblem>,
+) -> Result<(), InputError> {
     let walker = walkdir::WalkDir::new(root)
         .follow_links(false)
         .sort_by_file_name()
@@ -185,7 +220,10 @@ fn walk_dir(root: &Path, found: &mut Vec<Found>, problems: &mut Vec<FileProblem>
             Ok(e) => e,
             Err(err) => {
                 let path = err.path().map(display).unwrap_or_else(|| display(root));
-                let reason = err.io_error().map(|e| e.to_string()).unwrap_or_else(|| err.to_string());
+                let reason = err
+                    .io_error()
+                    .map(|e| e.to_string())
+                    .unwrap_or_else(|| err.to_string());
                 problems.push(FileProblem {
                     code: "RL002",
                     message: format!("`{path}` could not be read: {reason}"),
@@ -213,15 +251,23 @@ fn walk_dir(root: &Path, found: &mut Vec<Found>, problems: &mut Vec<FileProblem>
                     problems.push(FileProblem {
                         path: display(path),
                         code: "RL007",
-                        message: format!("`{}` was skipped: {}", display(path), LoadError::Special { kind }.describe()),
+                        message: format!(
+                            "`{}` was skipped: {}",
+                            display(path),
+                            LoadError::Special { kind }.describe()
+                        ),
                     });
                 }
             }
             continue;
         }
-        let dialect = classify::by_name(&name).or_else(|| if ft.is_file() { sniff(path) } else { None });
+        let dialect =
+            classify::by_name(&name).or_else(|| if ft.is_file() { sniff(path) } else { None });
         if let Some(d) = dialect.filter(|d| d.is_analysed()) {
-            found.push(Found { path: path.to_path_buf(), dialect: d });
+            found.push(Found {
+                path: path.to_path_buf(),
+                dialect: d,
+            });
         }
     }
     Ok(())
@@ -243,7 +289,11 @@ fn group(found: Vec<Found>, opts: &DiscoverOptions) -> Vec<UnitPlan> {
     let mut masters: BTreeMap<Key, PathBuf> = BTreeMap::new();
     for f in found {
         let dir = f.path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let name = f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = f
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let key = (dir, split_prefix(&name));
         match f.dialect {
             Dialect::PostfixMain => mains.entry(key).or_default().push(f.path),
@@ -281,9 +331,18 @@ mod tests {
 
     #[test]
     fn sysroot_is_the_folder_holding_etc() {
-        assert_eq!(detect_sysroot(Path::new("dump/h1/etc/postfix/main.cf")), PathBuf::from("dump/h1"));
-        assert_eq!(detect_sysroot(Path::new("etc/postfix/main.cf")), PathBuf::from("."));
-        assert_eq!(detect_sysroot(Path::new("flat/h1-main.cf")), PathBuf::from("flat"));
+        assert_eq!(
+            detect_sysroot(Path::new("dump/h1/etc/postfix/main.cf")),
+            PathBuf::from("dump/h1")
+        );
+        assert_eq!(
+            detect_sysroot(Path::new("etc/postfix/main.cf")),
+            PathBuf::from(".")
+        );
+        assert_eq!(
+            detect_sysroot(Path::new("flat/h1-main.cf")),
+            PathBuf::from("flat")
+        );
     }
 
     #[test]

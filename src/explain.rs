@@ -42,7 +42,10 @@ pub fn rules(json: bool) -> ExitCode {
     }
     let mut s = String::new();
     for r in registry::all() {
-        s.push_str(&format!("{:<6} {:<36} {:<9} {:<8} {}\n", r.code, r.name, r.dialect, r.severity, r.summary));
+        s.push_str(&format!(
+            "{:<6} {:<36} {:<9} {:<8} {}\n",
+            r.code, r.name, r.dialect, r.severity, r.summary
+        ));
     }
     print(&s)
 }
@@ -53,7 +56,10 @@ pub fn explain(code: &str) -> ExitCode {
         eprintln!("relaylint: error: unknown rule `{code}` (see `relaylint rules`)");
         return ExitCode::from(2);
     };
-    let mut s = format!("{} {} ({}, {})\n\n{}\n\n", r.code, r.name, r.dialect, r.severity, r.summary);
+    let mut s = format!(
+        "{} {} ({}, {})\n\n{}\n\n",
+        r.code, r.name, r.dialect, r.severity, r.summary
+    );
     s.push_str("Why it matters\n\n");
     s.push_str(r.rationale.trim_end());
     s.push_str("\n\nHow to fix it\n\n");

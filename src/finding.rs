@@ -5,7 +5,9 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::registry;
 use crate::source::{SourceDb, Span};
-use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel, Severity as CsSeverity};
+use codespan_reporting::diagnostic::{
+    Diagnostic as CsDiagnostic, Label as CsLabel, Severity as CsSeverity,
+};
 use codespan_reporting::term;
 use serde::Serialize;
 
@@ -93,8 +95,16 @@ pub fn resolve(db: &SourceDb, d: &Diagnostic, severity: Severity, color: bool) -
     let name = meta.map(|m| m.name.clone()).unwrap_or_default();
     let primary = label_out(db, d.primary.span, &d.primary.message, true);
     let mut labels = vec![primary.clone()];
-    labels.extend(d.secondary.iter().map(|l| label_out(db, l.span, &l.message, false)));
-    let line_text: String = db.line_text(d.primary.span.file, d.primary.span.start).split_whitespace().collect::<Vec<_>>().join(" ");
+    labels.extend(
+        d.secondary
+            .iter()
+            .map(|l| label_out(db, l.span, &l.message, false)),
+    );
+    let line_text: String = db
+        .line_text(d.primary.span.file, d.primary.span.start)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     let fingerprint = fnv1a(&[d.code, &primary.path, &line_text]);
     Finding {
         code: d.code.to_string(),
@@ -120,13 +130,24 @@ fn render(db: &SourceDb, d: &Diagnostic, severity: Severity, color: bool) -> Str
         Severity::Warning => CsSeverity::Warning,
         Severity::Info => CsSeverity::Note,
     };
-    let mut labels = vec![CsLabel::primary(d.primary.span.file, d.primary.span.range()).with_message(&d.primary.message)];
-    labels.extend(d.secondary.iter().map(|l| CsLabel::secondary(l.span.file, l.span.range()).with_message(&l.message)));
+    let mut labels = vec![
+        CsLabel::primary(d.primary.span.file, d.primary.span.range())
+            .with_message(&d.primary.message),
+    ];
+    labels.extend(
+        d.secondary
+            .iter()
+            .map(|l| CsLabel::secondary(l.span.file, l.span.range()).with_message(&l.message)),
+    );
     let mut notes: Vec<String> = d.notes.iter().map(|n| format!("note: {n}")).collect();
     if let Some(h) = &d.help {
         notes.push(format!("help: {h}"));
     }
-    let diag = CsDiagnostic::new(cs_sev).with_code(d.code).with_message(&d.message).with_labels(labels).with_notes(notes);
+    let diag = CsDiagnostic::new(cs_sev)
+        .with_code(d.code)
+        .with_message(&d.message)
+        .with_labels(labels)
+        .with_notes(notes);
     let config = term::Config::default();
     if color {
         let mut buf = term::termcolor::Ansi::new(Vec::new());
@@ -136,5 +157,6 @@ fn render(db: &SourceDb, d: &Diagnostic, severity: Severity, color: bool) -> Str
             return String::from_utf8_lossy(&buf.into_inner()).into_owned();
         }
     }
-    term::emit_into_string(&config, db, &diag).unwrap_or_else(|_| format!("{}[{}]: {}\n", severity.as_str(), d.code, d.message))
+    term::emit_into_string(&config, db, &diag)
+        .unwrap_or_else(|_| format!("{}[{}]: {}\n", severity.as_str(), d.code, d.message))
 }

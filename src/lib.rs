@@ -21,9 +21,9 @@ pub mod registry;
 pub mod report;
 pub mod source;
 
+use diagnostic::Diagnostic;
 use dialect::kind::Dialect;
 use dialect::postfix;
-use diagnostic::Diagnostic;
 use discover::{DiscoverOptions, InputError, UnitPlan};
 use finding::Finding;
 use options::Options;
@@ -44,12 +44,19 @@ fn finish(db: &SourceDb, diags: Vec<Diagnostic>, opts: &Options) -> UnitOutput {
         .filter(|d| opts.is_selected(d.code))
         .map(|d| finding::resolve(db, d, opts.severity(d.code), opts.color))
         .collect();
-    UnitOutput { files: db.len(), findings }
+    UnitOutput {
+        files: db.len(),
+        findings,
+    }
 }
 
 fn analyse_unit(plan: &UnitPlan, opts: &Options, attacker: &net::IpSet) -> UnitOutput {
     match plan {
-        UnitPlan::Postfix { main, master, sysroot } => {
+        UnitPlan::Postfix {
+            main,
+            master,
+            sysroot,
+        } => {
             let inputs = postfix::Inputs {
                 main: main.as_deref().map(postfix::Source::Path),
                 master: master.as_deref(),
@@ -74,7 +81,10 @@ fn analyse_unit(plan: &UnitPlan, opts: &Options, attacker: &net::IpSet) -> UnitO
                 let id = db.add("-".into(), text.clone(), false);
                 let d = Diagnostic::new(
                     "RL008",
-                    format!("relaylint cannot analyse `{}` from standard input", other.name()),
+                    format!(
+                        "relaylint cannot analyse `{}` from standard input",
+                        other.name()
+                    ),
                     Span::new(id, 0..0),
                     "standard input",
                 );
@@ -85,7 +95,11 @@ fn analyse_unit(plan: &UnitPlan, opts: &Options, attacker: &net::IpSet) -> UnitO
 }
 
 /// Scans `inputs` (files, folders, or `-` for `stdin`).
-pub fn scan(inputs: &[PathBuf], opts: &Options, stdin: Option<String>) -> Result<Report, InputError> {
+pub fn scan(
+    inputs: &[PathBuf],
+    opts: &Options,
+    stdin: Option<String>,
+) -> Result<Report, InputError> {
     let discovery = discover::discover(
         inputs,
         &DiscoverOptions {
@@ -95,9 +109,18 @@ pub fn scan(inputs: &[PathBuf], opts: &Options, stdin: Option<String>) -> Result
         stdin,
     )?;
     let attacker = net::attacker_space(&opts.trusted);
-    let run = || -> Vec<UnitOutput> { discovery.units.par_iter().map(|u| analyse_unit(u, opts, &attacker)).collect() };
+    let run = || -> Vec<UnitOutput> {
+        discovery
+            .units
+            .par_iter()
+            .map(|u| analyse_unit(u, opts, &attacker))
+            .collect()
+    };
     let outputs = match opts.jobs {
-        Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build() {
+        Some(n) => match rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+        {
             Ok(pool) => pool.install(run),
             Err(_) => run(),
         },
@@ -117,8 +140,9 @@ pub fn scan(inputs: &[PathBuf], opts: &Options, stdin: Option<String>) -> Result
         let d = Diagnostic::new(p.code, p.message.clone(), Span::new(id, 0..0), "this file");
         report.findings.extend(finish(&db, vec![d], opts).findings);
     }
-    report
-        .findings
-        .sort_by(|a, b| (&a.path, a.line, a.column, &a.code, &a.message).cmp(&(&b.path, b.line, b.column, &b.code, &b.message)));
+    report.findings.sort_by(|a, b| {
+        (&a.path, a.line, a.column, &a.code, &a.message)
+            .cmp(&(&b.path, b.line, b.column, &b.code, &b.message))
+    });
     Ok(report)
 }

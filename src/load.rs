@@ -228,9 +228,16 @@ mod tests {
 
     #[test]
     fn absolute_paths_land_under_the_sysroot() {
-        let p = under_sysroot(Path::new("dump/h1"), Path::new("dump/h1/etc/postfix"), "/etc/postfix/access");
+        let p = under_sysroot(
+            Path::new("dump/h1"),
+            Path::new("dump/h1/etc/postfix"),
+            "/etc/postfix/access",
+        );
         assert_eq!(p, Some(PathBuf::from("dump/h1/etc/postfix/access")));
-        assert_eq!(under_sysroot(Path::new("r"), Path::new("r/etc"), "/../../x"), None);
+        assert_eq!(
+            under_sysroot(Path::new("r"), Path::new("r/etc"), "/../../x"),
+            None
+        );
         assert_eq!(
             under_sysroot(Path::new("r"), Path::new("r/etc/postfix"), "maps/x"),
             Some(PathBuf::from("r/etc/postfix/maps/x"))

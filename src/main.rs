@@ -7,8 +7,8 @@ mod explain;
 
 use clap::Parser;
 use cli::{CheckArgs, Cli, Color, Command, FailOn, Format};
-use relaylint::dialect::kind::Dialect;
 use relaylint::diagnostic::Severity;
+use relaylint::dialect::kind::Dialect;
 use relaylint::load::Limits;
 use relaylint::options::Options;
 use relaylint::{registry, report};
@@ -26,14 +26,19 @@ fn check(args: CheckArgs) -> ExitCode {
             Some(d) => Some(d),
             None => {
                 let names: Vec<&str> = Dialect::ALL.iter().map(|d| d.name()).collect();
-                return usage_error(&format!("unknown dialect `{name}` (expected one of: {})", names.join(", ")));
+                return usage_error(&format!(
+                    "unknown dialect `{name}` (expected one of: {})",
+                    names.join(", ")
+                ));
             }
         },
         None => None,
     };
     for sel in args.select.iter().chain(&args.ignore) {
         if !registry::is_known_selector(sel) {
-            return usage_error(&format!("unknown rule code or name `{sel}` (see `relaylint rules`)"));
+            return usage_error(&format!(
+                "unknown rule code or name `{sel}` (see `relaylint rules`)"
+            ));
         }
     }
     if let Some(root) = &args.root {
@@ -61,7 +66,11 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     let stdin = if args.paths.iter().any(|p| p.as_os_str() == "-") {
         let mut s = Vec::new();
-        if std::io::stdin().take(opts.limits.max_file_size).read_to_end(&mut s).is_err() {
+        if std::io::stdin()
+            .take(opts.limits.max_file_size)
+            .read_to_end(&mut s)
+            .is_err()
+        {
             return usage_error("cannot read standard input");
         }
         Some(String::from_utf8_lossy(&s).into_owned())
@@ -81,7 +90,8 @@ fn check(args: CheckArgs) -> ExitCode {
         return usage_error(&format!("cannot render the report: {e}"));
     }
     let result = match &args.output {
-        Some(path) => std::fs::write(path, &buf).map_err(|e| format!("cannot write `{}`: {e}", path.display())),
+        Some(path) => std::fs::write(path, &buf)
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
         None => {
             let mut out = std::io::stdout().lock();
             match out.write_all(&buf).and_then(|_| out.flush()) {

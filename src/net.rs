@@ -200,9 +200,9 @@ impl IpSet {
 
     /// Number of IPv6 addresses (saturating).
     pub fn v6_count(&self) -> u128 {
-        self.v6
-            .iter()
-            .fold(0u128, |acc, (lo, hi)| acc.saturating_add((hi - lo).saturating_add(1)))
+        self.v6.iter().fold(0u128, |acc, (lo, hi)| {
+            acc.saturating_add((hi - lo).saturating_add(1))
+        })
     }
 
     /// One address of the set, preferring IPv4 and an address that is not
@@ -257,8 +257,9 @@ impl IpSet {
 fn net(s: &str) -> IpNet {
     // The literals below are fixed and valid; a failure would be a typo here,
     // caught by the tests, so fall back to an empty-ish host route.
-    s.parse()
-        .unwrap_or(IpNet::V4(Ipv4Net::new(Ipv4Addr::UNSPECIFIED, 32).unwrap_or_default()))
+    s.parse().unwrap_or(IpNet::V4(
+        Ipv4Net::new(Ipv4Addr::UNSPECIFIED, 32).unwrap_or_default(),
+    ))
 }
 
 /// Addresses relaylint always treats as trusted (internal).
@@ -320,7 +321,10 @@ mod tests {
         let b = a.subtract(&set(&["10.0.0.0/8"]));
         assert_eq!(b, set(&["11.0.0.0/8"]));
         assert_eq!(a.intersect(&set(&["11.2.0.0/16"])), set(&["11.2.0.0/16"]));
-        assert_eq!(set(&["0.0.0.0/0"]).intersect(&untrusted_space()).v4_count(), untrusted_space().v4_count());
+        assert_eq!(
+            set(&["0.0.0.0/0"]).intersect(&untrusted_space()).v4_count(),
+            untrusted_space().v4_count()
+        );
     }
 
     #[test]
@@ -329,8 +333,13 @@ mod tests {
         let all = set(&["0.0.0.0/0"]).intersect(&u);
         assert_eq!(all.describe_size(), "every public IPv4 address");
         let a8 = set(&["44.0.0.0/8"]).intersect(&u);
-        assert!(a8.describe_size().starts_with("16777216 public IPv4 addresses"));
-        assert_eq!(set(&["2001:db8::/32"]).describe_size(), "about a /32 of public IPv6 space");
+        assert!(a8
+            .describe_size()
+            .starts_with("16777216 public IPv4 addresses"));
+        assert_eq!(
+            set(&["2001:db8::/32"]).describe_size(),
+            "about a /32 of public IPv6 space"
+        );
         assert_eq!(a8.sample(), Some("44.0.0.1".parse().unwrap()));
     }
 }

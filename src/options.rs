@@ -1,8 +1,8 @@
 //! Resolved options: what `scan()` needs, with every default settled.
 //! The command line (`cli.rs`) produces these; `scan()` never sees clap.
 
-use crate::dialect::kind::Dialect;
 use crate::diagnostic::Severity;
+use crate::dialect::kind::Dialect;
 use crate::load::Limits;
 use crate::registry;
 use ipnet::IpNet;
@@ -32,13 +32,17 @@ pub struct Options {
 impl Options {
     /// True when a finding with this code is reported.
     pub fn is_selected(&self, code: &str) -> bool {
-        let Some(meta) = registry::lookup(code) else { return true };
-        let selected = self.select.is_empty() || self.select.iter().any(|s| registry::selects(s, meta));
-        selected && !self.ignore.iter().any(|s| registry::selects(s, meta))
+        let name = registry::lookup(code)
+            .map(|m| m.name.as_str())
+            .unwrap_or("");
+        let hit = |s: &String| registry::selects(s, code, name);
+        (self.select.is_empty() || self.select.iter().any(hit)) && !self.ignore.iter().any(hit)
     }
 
     /// Severity of a code (from its YAML).
     pub fn severity(&self, code: &str) -> Severity {
-        registry::lookup(code).map(|m| m.default_severity()).unwrap_or(Severity::Warning)
+        registry::lookup(code)
+            .map(|m| m.default_severity())
+            .unwrap_or(Severity::Warning)
     }
 }

@@ -107,18 +107,17 @@ pub fn lookup(code_or_name: &str) -> Option<&'static RuleMeta> {
 }
 
 /// True when `selector` (a code, a family prefix such as `PF`, or a name)
-/// selects `rule`.
-pub fn selects(selector: &str, rule: &RuleMeta) -> bool {
+/// selects the rule with this code and name.
+pub fn selects(selector: &str, code: &str, name: &str) -> bool {
     let s = selector.trim();
     !s.is_empty()
-        && (rule.name == s
-            || rule
-                .code
+        && (name == s
+            || code
                 .get(..s.len())
                 .is_some_and(|p| p.eq_ignore_ascii_case(s)))
 }
 
 /// True when `selector` selects at least one rule.
 pub fn is_known_selector(selector: &str) -> bool {
-    all().iter().any(|r| selects(selector, r))
+    all().iter().any(|r| selects(selector, &r.code, &r.name))
 }

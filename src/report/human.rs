@@ -12,7 +12,11 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let sev = report.by_severity();
     let n = report.findings.len();
     if n == 0 {
-        writeln!(out, "relaylint: no findings in {} file(s), {} unit(s)", report.files, report.units)
+        writeln!(
+            out,
+            "relaylint: no findings in {} file(s), {} unit(s)",
+            report.files, report.units
+        )
     } else {
         writeln!(
             out,

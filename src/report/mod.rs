@@ -24,7 +24,10 @@ impl Report {
     pub fn by_severity(&self) -> BTreeMap<&'static str, usize> {
         let mut m = BTreeMap::new();
         for s in [Severity::Error, Severity::Warning, Severity::Info] {
-            m.insert(s.as_str(), self.findings.iter().filter(|f| f.severity == s).count());
+            m.insert(
+                s.as_str(),
+                self.findings.iter().filter(|f| f.severity == s).count(),
+            );
         }
         m
     }

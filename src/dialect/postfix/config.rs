@@ -38,7 +38,10 @@ impl Value {
 
     /// True for `yes` / `true` / `1`-style booleans.
     pub fn is_yes(&self) -> bool {
-        matches!(self.text.s.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "on" | "1")
+        matches!(
+            self.text.s.trim().to_ascii_lowercase().as_str(),
+            "yes" | "true" | "on" | "1"
+        )
     }
 
     /// The span where the value was decided, if written in a file.
@@ -82,7 +85,11 @@ impl ServiceConfig<'_> {
             .rev()
             .find(|o| o.name == "compatibility_level")
             .map(|o| o.value.clone())
-            .or_else(|| self.main.get("compatibility_level").map(|p| p.value.clone()));
+            .or_else(|| {
+                self.main
+                    .get("compatibility_level")
+                    .map(|p| p.value.clone())
+            });
         match raw {
             Some(t) => {
                 struct NoDefaults<'b>(&'b ServiceConfig<'b>);

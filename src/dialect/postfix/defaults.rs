@@ -34,7 +34,8 @@ pub fn level_below(level: &str, than: &str) -> bool {
 }
 
 /// The default relay restrictions before compatibility level 1.
-pub const RELAY_RESTRICTIONS_COMPAT1: &str = "permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination";
+pub const RELAY_RESTRICTIONS_COMPAT1: &str =
+    "permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination";
 
 /// The built-in default of `name` at `level`, for a known or unknown version.
 pub fn default_raw(name: &str, level: &str, version: Option<Version>) -> Option<&'static str> {

@@ -110,7 +110,11 @@ struct Alt {
 
 impl Alt {
     fn new(outcome: Outcome, steps: Vec<Step>) -> Alt {
-        let decisive = if outcome == Outcome::Dunno { None } else { steps.len().checked_sub(1) };
+        let decisive = if outcome == Outcome::Dunno {
+            None
+        } else {
+            steps.len().checked_sub(1)
+        };
         Alt {
             outcome,
             steps,
@@ -200,10 +204,21 @@ const MAX_DEPTH: usize = 16;
 /// Evaluates one service.
 pub fn evaluate(ctx: &Context) -> Verdict {
     let cfg = ctx.cfg;
-    let classes: Vec<String> = cfg.get("smtpd_restriction_classes").tokens().into_iter().map(|t| t.text).collect();
+    let classes: Vec<String> = cfg
+        .get("smtpd_restriction_classes")
+        .tokens()
+        .into_iter()
+        .map(|t| t.text)
+        .collect();
     for class in &classes {
         if cfg.get(class).text.s.trim().is_empty() {
-            let span = cfg.get("smtpd_restriction_classes").text.tokens().into_iter().find(|t| &t.text == class).and_then(|t| t.span);
+            let span = cfg
+                .get("smtpd_restriction_classes")
+                .text
+                .tokens()
+                .into_iter()
+                .find(|t| &t.text == class)
+                .and_then(|t| t.span);
             return Verdict::RefusesToStart(StartupFailure {
                 reason: format!("restriction class `{class}` needs a definition"),
                 spans: vec![Step::new(span, "declared here, never defined")],
@@ -214,7 +229,9 @@ pub fn evaluate(ctx: &Context) -> Verdict {
         return Verdict::RefusesToStart(f);
     }
     let level = cfg.level();
-    let relay_first = cfg.get("smtpd_relay_before_recipient_restrictions").is_yes();
+    let relay_first = cfg
+        .get("smtpd_relay_before_recipient_restrictions")
+        .is_yes();
     let mut order = vec![ListKind::Client, ListKind::Helo, ListKind::Sender];
     if relay_first {
         order.extend([ListKind::Relay, ListKind::Recipient]);
@@ -223,8 +240,15 @@ pub fn evaluate(ctx: &Context) -> Verdict {
     }
     let _ = level;
     let tls = {
-        let lvl = cfg.get("smtpd_tls_security_level").text.s.trim().to_ascii_lowercase();
-        matches!(lvl.as_str(), "may" | "encrypt") || cfg.get("smtpd_use_tls").is_yes() || cfg.get("smtpd_enforce_tls").is_yes()
+        let lvl = cfg
+            .get("smtpd_tls_security_level")
+            .text
+            .s
+            .trim()
+            .to_ascii_lowercase();
+        matches!(lvl.as_str(), "may" | "encrypt")
+            || cfg.get("smtpd_use_tls").is_yes()
+            || cfg.get("smtpd_enforce_tls").is_yes()
     };
     let allow_untrusted_routing = cfg.get("allow_untrusted_routing").is_yes();
     let mut recipients = vec![Recipient::Foreign];
@@ -269,10 +293,13 @@ pub fn evaluate(ctx: &Context) -> Verdict {
 fn first_plain_domain(cfg: &ServiceConfig, store: &Store) -> Option<Hit> {
     let (tokens, _) = matchlist::list_tokens(&cfg.get("relay_domains").text);
     let _ = store;
-    tokens.into_iter().find(|t| !t.text.contains([':', '/', '!']) && t.text.contains('.')).map(|t| Hit {
-        text: t.text.trim_start_matches('.').to_string(),
-        span: t.span,
-    })
+    tokens
+        .into_iter()
+        .find(|t| !t.text.contains([':', '/', '!']) && t.text.contains('.'))
+        .map(|t| Hit {
+            text: t.text.trim_start_matches('.').to_string(),
+            span: t.span,
+        })
 }
 
 /// True when the list (classes expanded) holds a required restriction before
@@ -298,7 +325,9 @@ fn has_required(cfg: &ServiceConfig, tokens: &[Token], classes: &[String], depth
         if REQUIRED.contains(&item.name.as_str()) {
             return true;
         }
-        if classes.contains(&item.token.text) && has_required(cfg, &cfg.get(&item.token.text).tokens(), classes, depth + 1) {
+        if classes.contains(&item.token.text)
+            && has_required(cfg, &cfg.get(&item.token.text).tokens(), classes, depth + 1)
+        {
             return true;
         }
     }
@@ -308,16 +337,28 @@ fn has_required(cfg: &ServiceConfig, tokens: &[Token], classes: &[String], depth
 fn startup_check(cfg: &ServiceConfig, classes: &[String]) -> Option<StartupFailure> {
     let relay = cfg.get("smtpd_relay_restrictions");
     let rcpt = cfg.get("smtpd_recipient_restrictions");
-    if has_required(cfg, &relay.tokens(), classes, 0) || has_required(cfg, &rcpt.tokens(), classes, 0) {
+    if has_required(cfg, &relay.tokens(), classes, 0)
+        || has_required(cfg, &rcpt.tokens(), classes, 0)
+    {
         return None;
     }
     let mut spans = Vec::new();
-    for (name, v) in [("smtpd_relay_restrictions", &relay), ("smtpd_recipient_restrictions", &rcpt)] {
+    for (name, v) in [
+        ("smtpd_relay_restrictions", &relay),
+        ("smtpd_recipient_restrictions", &rcpt),
+    ] {
         let text = v.text.s.trim();
         let msg = if text.is_empty() {
             format!("`{name}` is empty")
-        } else if let Some(p) = v.tokens().iter().find(|t| t.text.eq_ignore_ascii_case("permit")) {
-            spans.push(Step::new(p.span, "the startup check stops at this `permit`"));
+        } else if let Some(p) = v
+            .tokens()
+            .iter()
+            .find(|t| t.text.eq_ignore_ascii_case("permit"))
+        {
+            spans.push(Step::new(
+                p.span,
+                "the startup check stops at this `permit`",
+            ));
             continue;
         } else {
             format!("`{name}` has no `reject_unauth_destination` or equivalent")
@@ -343,7 +384,9 @@ fn candidate_clients(ctx: &Context, order: &[ListKind], classes: &[String]) -> V
     }
     for toks in &lists {
         for item in items(toks) {
-            if item.name.starts_with("check_client") || item.name == "check_reverse_client_hostname_access" {
+            if item.name.starts_with("check_client")
+                || item.name == "check_reverse_client_hostname_access"
+            {
                 if let Some(arg) = &item.arg {
                     if let Some(r) = parse_ref(arg) {
                         if let TableState::Loaded(t) = &*ctx.store.table(&r) {
@@ -395,7 +438,10 @@ impl Eval<'_> {
             let classes = &self.classes;
             let holds = has_required(self.cfg(), &tokens, classes, 0);
             let alts = self.list(&tokens, kind, 0, true);
-            let pass = alts.iter().filter(|a| a.outcome == Outcome::Permit && !a.dip).min_by_key(|a| a.steps.len());
+            let pass = alts
+                .iter()
+                .filter(|a| a.outcome == Outcome::Permit && !a.dip)
+                .min_by_key(|a| a.steps.len());
             match pass {
                 Some(a) => passes.push(ListPass {
                     list: kind,
@@ -405,7 +451,11 @@ impl Eval<'_> {
                     holds_relay_check: holds,
                 }),
                 None => {
-                    let steps = alts.into_iter().find(|a| a.outcome != Outcome::Permit).map(|a| a.steps).unwrap_or_default();
+                    let steps = alts
+                        .into_iter()
+                        .find(|a| a.outcome != Outcome::Permit)
+                        .map(|a| a.steps)
+                        .unwrap_or_default();
                     return Err(Block { list: kind, steps });
                 }
             }
@@ -420,7 +470,13 @@ impl Eval<'_> {
         let mut done: Vec<Alt> = Vec::new();
         let mut live: Vec<Alt> = vec![Alt::new(Outcome::Dunno, Vec::new())];
         if depth > MAX_DEPTH {
-            return vec![Alt::new(Outcome::Reject, vec![Step::new(None, "restriction nesting too deep: server error")])];
+            return vec![Alt::new(
+                Outcome::Reject,
+                vec![Step::new(
+                    None,
+                    "restriction nesting too deep: server error",
+                )],
+            )];
         }
         let list = items(tokens);
         let mut warn_next = false;
@@ -438,7 +494,13 @@ impl Eval<'_> {
                     if a.outcome == Outcome::Reject {
                         a.outcome = Outcome::Dunno;
                         a.decisive = None;
-                        a.steps.push(Step::new(item.token.span, format!("`warn_if_reject` turns `{}` into a logged warning", item.token.text)));
+                        a.steps.push(Step::new(
+                            item.token.span,
+                            format!(
+                                "`warn_if_reject` turns `{}` into a logged warning",
+                                item.token.text
+                            ),
+                        ));
                     }
                 }
                 warn_next = false;
@@ -462,7 +524,10 @@ impl Eval<'_> {
                             }
                         }
                         _ => {
-                            if !done.iter().any(|d| d.outcome == merged.outcome && d.dip == merged.dip) {
+                            if !done
+                                .iter()
+                                .any(|d| d.outcome == merged.outcome && d.dip == merged.dip)
+                            {
                                 done.push(merged);
                             }
                         }
@@ -489,7 +554,13 @@ impl Eval<'_> {
                     let origin = cfg.get("allow_untrusted_routing").origin_span();
                     Some(vec![
                         Step::new(hit.span, format!("`{domain}` is a relay domain")),
-                        Step::new(origin, format!("`allow_untrusted_routing = yes` accepts `{}`", self.rcpt.address())),
+                        Step::new(
+                            origin,
+                            format!(
+                                "`allow_untrusted_routing = yes` accepts `{}`",
+                                self.rcpt.address()
+                            ),
+                        ),
                     ])
                 } else {
                     None
@@ -503,8 +574,13 @@ impl Eval<'_> {
                     ("virtual_mailbox_domains", false),
                 ] {
                     let (tokens, _) = matchlist::list_tokens(&cfg.get(param).text);
-                    if let Some(hit) = matchlist::foreign_domain_match(&tokens, subdomains, self.ctx.store, 0) {
-                        return Some(vec![Step::new(hit.span, format!("`{}` in `{param}` accepts foreign domains", hit.text))]);
+                    if let Some(hit) =
+                        matchlist::foreign_domain_match(&tokens, subdomains, self.ctx.store, 0)
+                    {
+                        return Some(vec![Step::new(
+                            hit.span,
+                            format!("`{}` in `{param}` accepts foreign domains", hit.text),
+                        )]);
                     }
                 }
                 None
@@ -521,10 +597,19 @@ impl Eval<'_> {
         match name {
             "permit" => one(Outcome::Permit, format!("`{t}` lets every client through")),
             "reject" | "defer" => one(Outcome::Reject, format!("`{t}` stops the attacker")),
-            "reject_unauth_destination" | "defer_unauth_destination" | "permit_auth_destination" => match self.authorized() {
+            "reject_unauth_destination"
+            | "defer_unauth_destination"
+            | "permit_auth_destination" => match self.authorized() {
                 Some(mut steps) => {
-                    let o = if name == "permit_auth_destination" { Outcome::Permit } else { Outcome::Dunno };
-                    steps.push(Step::new(span, format!("`{t}` lets `{}` through", self.rcpt.address())));
+                    let o = if name == "permit_auth_destination" {
+                        Outcome::Permit
+                    } else {
+                        Outcome::Dunno
+                    };
+                    steps.push(Step::new(
+                        span,
+                        format!("`{t}` lets `{}` through", self.rcpt.address()),
+                    ));
                     let mut a = Alt::new(o, steps);
                     if o == Outcome::Dunno {
                         a.decisive = a.steps.len().checked_sub(1);
@@ -532,40 +617,73 @@ impl Eval<'_> {
                     vec![a]
                 }
                 None if name == "permit_auth_destination" => dunno(),
-                None => one(Outcome::Reject, format!("`{t}` rejects `{}`", self.rcpt.address())),
+                None => one(
+                    Outcome::Reject,
+                    format!("`{t}` rejects `{}`", self.rcpt.address()),
+                ),
             },
             "permit_mynetworks" => {
                 let (tokens, _) = matchlist::list_tokens(&self.cfg().get("mynetworks").text);
                 match matchlist::match_client(&tokens, self.client, self.ctx.store, 0) {
-                    MatchResult::Match { hit, negated: false } => vec![Alt::new(
+                    MatchResult::Match {
+                        hit,
+                        negated: false,
+                    } => vec![Alt::new(
                         Outcome::Permit,
                         vec![
-                            Step::new(hit.span, format!("`{}` puts the attacker's address `{}` in `mynetworks`", hit.text, self.client)),
+                            Step::new(
+                                hit.span,
+                                format!(
+                                    "`{}` puts the attacker's address `{}` in `mynetworks`",
+                                    hit.text, self.client
+                                ),
+                            ),
                             Step::new(span, format!("`{t}` permits `{}`", self.client)),
                         ],
                     )],
                     MatchResult::Error(hit) => vec![Alt::new(
                         Outcome::Reject,
-                        vec![Step::new(hit.span, format!("`{}` gives a lookup error: every client gets a temporary failure", hit.text))],
+                        vec![Step::new(
+                            hit.span,
+                            format!(
+                                "`{}` gives a lookup error: every client gets a temporary failure",
+                                hit.text
+                            ),
+                        )],
                     )],
                     _ => dunno(),
                 }
             }
             "permit_naked_ip_address" => {
                 if self.version.is_some_and(|v| v >= Version(3, 9, 0)) {
-                    one(Outcome::Reject, format!("`{t}` was removed in Postfix 3.9: server error"))
+                    one(
+                        Outcome::Reject,
+                        format!("`{t}` was removed in Postfix 3.9: server error"),
+                    )
                 } else {
-                    one(Outcome::Permit, format!("`{t}` permits any client that sends `HELO [192.0.2.1]`"))
+                    one(
+                        Outcome::Permit,
+                        format!("`{t}` permits any client that sends `HELO [192.0.2.1]`"),
+                    )
                 }
             }
             "check_relay_domains" => {
                 if self.version.is_some_and(|v| v >= Version(3, 9, 0)) {
-                    one(Outcome::Reject, format!("`{t}` was removed in Postfix 3.9: server error"))
+                    one(
+                        Outcome::Reject,
+                        format!("`{t}` was removed in Postfix 3.9: server error"),
+                    )
                 } else if let Some(mut steps) = self.authorized() {
-                    steps.push(Step::new(span, format!("`{t}` permits `{}`", self.rcpt.address())));
+                    steps.push(Step::new(
+                        span,
+                        format!("`{t}` permits `{}`", self.rcpt.address()),
+                    ));
                     vec![Alt::new(Outcome::Permit, steps)]
                 } else {
-                    one(Outcome::Reject, format!("`{t}` rejects `{}`", self.rcpt.address()))
+                    one(
+                        Outcome::Reject,
+                        format!("`{t}` rejects `{}`", self.rcpt.address()),
+                    )
                 }
             }
             "permit_tls_all_clientcerts" => {
@@ -574,10 +692,15 @@ impl Eval<'_> {
                 let public_ca = cfg.get("tls_append_default_CA").is_yes()
                     || ["smtpd_tls_CApath", "smtpd_tls_CAfile"].iter().any(|p| {
                         let v = cfg.get(p).text.s;
-                        v.contains("/etc/ssl/certs") || v.contains("ca-certificates") || v.contains("ca-bundle")
+                        v.contains("/etc/ssl/certs")
+                            || v.contains("ca-certificates")
+                            || v.contains("ca-bundle")
                     });
                 if ask && public_ca {
-                    one(Outcome::Permit, format!("`{t}` permits any client certificate signed by a public CA"))
+                    one(
+                        Outcome::Permit,
+                        format!("`{t}` permits any client certificate signed by a public CA"),
+                    )
                 } else {
                     dunno()
                 }
@@ -586,27 +709,49 @@ impl Eval<'_> {
                 if self.tls {
                     dunno()
                 } else {
-                    one(Outcome::Reject, format!("`{t}` rejects every session: TLS is not offered"))
+                    one(
+                        Outcome::Reject,
+                        format!("`{t}` rejects every session: TLS is not offered"),
+                    )
                 }
             }
             "defer_if_permit" => {
-                let mut a = Alt::new(Outcome::Dunno, vec![Step::new(span, format!("`{t}` turns any later permit into a deferral"))]);
+                let mut a = Alt::new(
+                    Outcome::Dunno,
+                    vec![Step::new(
+                        span,
+                        format!("`{t}` turns any later permit into a deferral"),
+                    )],
+                );
                 a.dip = true;
                 vec![a]
             }
             "check_policy_service" => vec![Alt::new(
                 Outcome::Dunno,
-                vec![Step::new(span, "the policy server's answer is unknown; relaylint assumes it says DUNNO")],
+                vec![Step::new(
+                    span,
+                    "the policy server's answer is unknown; relaylint assumes it says DUNNO",
+                )],
             )],
-            _ if name.starts_with("reject_rbl_client") || name.starts_with("reject_rhsbl_") || name == "permit_dnswl_client" || name == "permit_rhswl_client" || name == "sleep" => dunno(),
-            _ if name.starts_with("check_") && name.ends_with("_access") => self.access(item, kind, depth),
+            _ if name.starts_with("reject_rbl_client")
+                || name.starts_with("reject_rhsbl_")
+                || name == "permit_dnswl_client"
+                || name == "permit_rhswl_client"
+                || name == "sleep" =>
+            {
+                dunno()
+            }
+            _ if name.starts_with("check_") && name.ends_with("_access") => {
+                self.access(item, kind, depth)
+            }
             _ if ATTACKER_PASSES.contains(&name) => dunno(),
             _ if self.classes.contains(t) => {
                 let value = self.cfg().get(t);
                 let mut alts = self.list(&value.tokens(), kind, depth + 1, false);
                 for a in &mut alts {
                     if a.outcome == Outcome::Permit {
-                        a.steps.insert(0, Step::new(span, format!("restriction class `{t}`")));
+                        a.steps
+                            .insert(0, Step::new(span, format!("restriction class `{t}`")));
                         a.decisive = a.decisive.map(|d| d + 1);
                     }
                 }
@@ -626,17 +771,32 @@ impl Eval<'_> {
                 };
                 self.access(&implied, kind, depth)
             }
-            _ => one(Outcome::Reject, format!("unknown restriction `{t}`: every recipient gets a 451 server error")),
+            _ => one(
+                Outcome::Reject,
+                format!("unknown restriction `{t}`: every recipient gets a 451 server error"),
+            ),
         }
     }
 
     fn access(&self, item: &Item, kind: ListKind, depth: usize) -> Vec<Alt> {
         let span = item.token.span;
         let Some(arg) = &item.arg else {
-            return vec![Alt::new(Outcome::Reject, vec![Step::new(span, format!("`{}` without a table: server error", item.token.text))])];
+            return vec![Alt::new(
+                Outcome::Reject,
+                vec![Step::new(
+                    span,
+                    format!("`{}` without a table: server error", item.token.text),
+                )],
+            )];
         };
         let Some(r) = parse_ref(arg) else {
-            return vec![Alt::new(Outcome::Reject, vec![Step::new(arg.span, format!("`{}` is not a table: server error", arg.text))])];
+            return vec![Alt::new(
+                Outcome::Reject,
+                vec![Step::new(
+                    arg.span,
+                    format!("`{}` is not a table: server error", arg.text),
+                )],
+            )];
         };
         let state = self.ctx.store.table(&r);
         let t = match &*state {
@@ -644,7 +804,13 @@ impl Eval<'_> {
             TableState::Missing => {
                 return vec![Alt::new(
                     Outcome::Reject,
-                    vec![Step::new(arg.span, format!("`{}` cannot be read: lookups fail with a temporary error", r.display()))],
+                    vec![Step::new(
+                        arg.span,
+                        format!(
+                            "`{}` cannot be read: lookups fail with a temporary error",
+                            r.display()
+                        ),
+                    )],
                 )]
             }
             TableState::External => return vec![Alt::new(Outcome::Dunno, Vec::new())],
@@ -652,7 +818,12 @@ impl Eval<'_> {
         let name = item.name.as_str();
         // check_*_{a,mx,ns}_access may not return OK (server error), and
         // depend on DNS the attacker controls: treat them as passing.
-        if name.ends_with("_a_access") || name.ends_with("_mx_access") || name.ends_with("_ns_access") || name == "check_ccert_access" || name == "check_sasl_access" {
+        if name.ends_with("_a_access")
+            || name.ends_with("_mx_access")
+            || name.ends_with("_ns_access")
+            || name == "check_ccert_access"
+            || name == "check_sasl_access"
+        {
             return vec![Alt::new(Outcome::Dunno, Vec::new())];
         }
         let what = if name.starts_with("check_helo") {
@@ -689,16 +860,23 @@ impl Eval<'_> {
                     let hit = match (&e.pattern, &self.rcpt) {
                         (Pattern::Any, _) => true,
                         (Pattern::Regex(_), _) => e.matches(&addr, None),
-                        (Pattern::Key(k), Recipient::Foreign) => attacker_name_pattern(k) || (k.ends_with('@') && k.len() > 1),
+                        (Pattern::Key(k), Recipient::Foreign) => {
+                            attacker_name_pattern(k) || (k.ends_with('@') && k.len() > 1)
+                        }
                         (Pattern::Key(k), Recipient::Routed { .. }) => {
-                            *k == addr || domain_matches(&domain, k) || (k.ends_with('@') && addr.starts_with(k.as_str()))
+                            *k == addr
+                                || domain_matches(&domain, k)
+                                || (k.ends_with('@') && addr.starts_with(k.as_str()))
                         }
                         (Pattern::Net(_), _) => false,
                     };
                     if hit {
                         matched.push((e, format!("recipient `{addr}`")));
-                        if r.kind != TableKind::Indexed || matches!(self.rcpt, Recipient::Routed { .. }) {
-                            unmatched_possible = matches!(self.rcpt, Recipient::Foreign) && !matches!(e.pattern, Pattern::Any);
+                        if r.kind != TableKind::Indexed
+                            || matches!(self.rcpt, Recipient::Routed { .. })
+                        {
+                            unmatched_possible = matches!(self.rcpt, Recipient::Foreign)
+                                && !matches!(e.pattern, Pattern::Any);
                             break;
                         }
                     }
@@ -709,7 +887,9 @@ impl Eval<'_> {
                 let mut concrete = None;
                 for e in &t.entries {
                     let hit = match &e.pattern {
-                        Pattern::Key(k) => matchlist::octet_prefix(k).is_some_and(|n| n.contains(&self.client)),
+                        Pattern::Key(k) => {
+                            matchlist::octet_prefix(k).is_some_and(|n| n.contains(&self.client))
+                        }
                         _ => e.matches(&key, Some(self.client)),
                     };
                     if hit {
@@ -726,7 +906,10 @@ impl Eval<'_> {
                 for e in &t.entries {
                     if let Pattern::Key(k) = &e.pattern {
                         if attacker_name_pattern(k) {
-                            matched.push((e, format!("an attacker-controlled client name under `{k}`")));
+                            matched.push((
+                                e,
+                                format!("an attacker-controlled client name under `{k}`"),
+                            ));
                             unmatched_possible = true;
                         }
                     }
@@ -738,10 +921,15 @@ impl Eval<'_> {
             alts.push(Alt::new(Outcome::Dunno, Vec::new()));
         }
         for (e, who) in matched {
-            let entry_step = Step::new(e.span, format!("{who} matches `{}` → `{}`", e.key_text, e.value));
+            let entry_step = Step::new(
+                e.span,
+                format!("{who} matches `{}` → `{}`", e.key_text, e.value),
+            );
             let item_step = Step::new(span, format!("`{} {}`", item.token.text, arg.text));
             for mut a in self.value_alts(&e.value, kind, depth) {
-                let routed_ok = matches!(self.rcpt, Recipient::Routed { .. }) && what == "recipient" && !self.allow_untrusted_routing;
+                let routed_ok = matches!(self.rcpt, Recipient::Routed { .. })
+                    && what == "recipient"
+                    && !self.allow_untrusted_routing;
                 if routed_ok && a.outcome == Outcome::Permit {
                     a.outcome = Outcome::Dunno;
                     a.decisive = None;
@@ -749,7 +937,11 @@ impl Eval<'_> {
                 let mut steps = vec![entry_step.clone()];
                 steps.append(&mut a.steps);
                 steps.push(item_step.clone());
-                let decisive = if a.outcome == Outcome::Permit { Some(steps.len() - 1) } else { None };
+                let decisive = if a.outcome == Outcome::Permit {
+                    Some(steps.len() - 1)
+                } else {
+                    None
+                };
                 alts.push(Alt {
                     outcome: a.outcome,
                     steps,
@@ -763,12 +955,26 @@ impl Eval<'_> {
 
     fn value_alts(&self, value: &str, kind: ListKind, depth: usize) -> Vec<Alt> {
         let v = value.trim();
-        let word = v.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+        let word = v
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_uppercase();
         let simple = |o| vec![Alt::new(o, Vec::new())];
-        if word.is_empty() || word == "OK" || word == "RELAY" || word == "DISCARD" || word.bytes().all(|b| b.is_ascii_digit()) {
+        if word.is_empty()
+            || word == "OK"
+            || word == "RELAY"
+            || word == "DISCARD"
+            || word.bytes().all(|b| b.is_ascii_digit())
+        {
             return simple(Outcome::Permit);
         }
-        if word == "REJECT" || word == "DEFER" || (word.len() == 3 && (word.starts_with('4') || word.starts_with('5')) && word.bytes().all(|b| b.is_ascii_digit())) {
+        if word == "REJECT"
+            || word == "DEFER"
+            || (word.len() == 3
+                && (word.starts_with('4') || word.starts_with('5'))
+                && word.bytes().all(|b| b.is_ascii_digit()))
+        {
             return simple(Outcome::Reject);
         }
         if word.len() == 3 && word.bytes().all(|b| b.is_ascii_digit()) {
@@ -779,7 +985,18 @@ impl Eval<'_> {
             a.dip = true;
             return vec![a];
         }
-        if matches!(word.as_str(), "DUNNO" | "DEFER_IF_REJECT" | "FILTER" | "HOLD" | "REDIRECT" | "BCC" | "PREPEND" | "INFO" | "WARN") {
+        if matches!(
+            word.as_str(),
+            "DUNNO"
+                | "DEFER_IF_REJECT"
+                | "FILTER"
+                | "HOLD"
+                | "REDIRECT"
+                | "BCC"
+                | "PREPEND"
+                | "INFO"
+                | "WARN"
+        ) {
             return simple(Outcome::Dunno);
         }
         // Anything else is a restriction list, evaluated in place.

@@ -63,7 +63,9 @@ fn unbrace(text: &Text) -> Text {
         return Text::default();
     }
     let inner = sub(text, lead..trail);
-    if inner.s.starts_with('{') && matching(inner.s.as_bytes(), 0, b'{', b'}') == Some(inner.s.len() - 1) {
+    if inner.s.starts_with('{')
+        && matching(inner.s.as_bytes(), 0, b'{', b'}') == Some(inner.s.len() - 1)
+    {
         let t = sub(&inner, 1..inner.s.len() - 1);
         let l = t.s.len() - t.s.trim_start().len();
         let r = t.s.trim_end().len();
@@ -75,7 +77,12 @@ fn unbrace(text: &Text) -> Text {
     inner
 }
 
-fn param(name: &str, lookup: &dyn Lookup, stack: &mut Vec<String>, errors: &mut Vec<ExpandError>) -> Text {
+fn param(
+    name: &str,
+    lookup: &dyn Lookup,
+    stack: &mut Vec<String>,
+    errors: &mut Vec<ExpandError>,
+) -> Text {
     if stack.iter().any(|n| n == name) || stack.len() >= MAX_DEPTH {
         if !errors.contains(&ExpandError::Recursion(name.to_string())) {
             errors.push(ExpandError::Recursion(name.to_string()));
@@ -91,7 +98,12 @@ fn param(name: &str, lookup: &dyn Lookup, stack: &mut Vec<String>, errors: &mut 
     out
 }
 
-fn expand_inner(text: &Text, lookup: &dyn Lookup, stack: &mut Vec<String>, errors: &mut Vec<ExpandError>) -> Text {
+fn expand_inner(
+    text: &Text,
+    lookup: &dyn Lookup,
+    stack: &mut Vec<String>,
+    errors: &mut Vec<ExpandError>,
+) -> Text {
     let s = text.s.as_bytes();
     let mut out = Text::default();
     let mut i = 0;
@@ -109,7 +121,11 @@ fn expand_inner(text: &Text, lookup: &dyn Lookup, stack: &mut Vec<String>, error
                 i += 2;
             }
             Some(b'{') | Some(b'(') => {
-                let (open_b, close_b) = if next == Some(b'{') { (b'{', b'}') } else { (b'(', b')') };
+                let (open_b, close_b) = if next == Some(b'{') {
+                    (b'{', b'}')
+                } else {
+                    (b'(', b')')
+                };
                 match matching(s, i + 1, open_b, close_b) {
                     Some(close) => {
                         let inner = sub(text, i + 2..close);
@@ -143,7 +159,12 @@ fn expand_inner(text: &Text, lookup: &dyn Lookup, stack: &mut Vec<String>, error
     out
 }
 
-fn braced(inner: &Text, lookup: &dyn Lookup, stack: &mut Vec<String>, errors: &mut Vec<ExpandError>) -> Text {
+fn braced(
+    inner: &Text,
+    lookup: &dyn Lookup,
+    stack: &mut Vec<String>,
+    errors: &mut Vec<ExpandError>,
+) -> Text {
     let s = inner.s.as_bytes();
     let lead = inner.s.len() - inner.s.trim_start().len();
     if s.get(lead) == Some(&b'{') {
@@ -165,7 +186,8 @@ fn braced(inner: &Text, lookup: &dyn Lookup, stack: &mut Vec<String>, errors: &m
             if !value.s.is_empty() {
                 expand_inner(&unbrace(&yes), lookup, stack, errors)
             } else {
-                no.map(|n| expand_inner(&unbrace(&n), lookup, stack, errors)).unwrap_or_default()
+                no.map(|n| expand_inner(&unbrace(&n), lookup, stack, errors))
+                    .unwrap_or_default()
             }
         }
         Some(b':') => {
@@ -203,11 +225,19 @@ fn split_alternatives(arg: &Text) -> (Text, Option<Text>) {
 /// Compares two compatibility levels the way `<level` does: numerically,
 /// part by part (`3.10` is above `3.9`).
 pub fn compare_levels(a: &str, b: &str) -> std::cmp::Ordering {
-    let parse = |s: &str| -> Vec<u64> { s.trim().split('.').map(|p| p.parse().unwrap_or(0)).collect() };
+    let parse = |s: &str| -> Vec<u64> {
+        s.trim()
+            .split('.')
+            .map(|p| p.parse().unwrap_or(0))
+            .collect()
+    };
     let (va, vb) = (parse(a), parse(b));
     let n = va.len().max(vb.len());
     for k in 0..n {
-        let (x, y) = (va.get(k).copied().unwrap_or(0), vb.get(k).copied().unwrap_or(0));
+        let (x, y) = (
+            va.get(k).copied().unwrap_or(0),
+            vb.get(k).copied().unwrap_or(0),
+        );
         match x.cmp(&y) {
             std::cmp::Ordering::Equal => continue,
             o => return o,
@@ -216,7 +246,12 @@ pub fn compare_levels(a: &str, b: &str) -> std::cmp::Ordering {
     std::cmp::Ordering::Equal
 }
 
-fn relational(inner: &Text, lookup: &dyn Lookup, stack: &mut Vec<String>, errors: &mut Vec<ExpandError>) -> Option<Text> {
+fn relational(
+    inner: &Text,
+    lookup: &dyn Lookup,
+    stack: &mut Vec<String>,
+    errors: &mut Vec<ExpandError>,
+) -> Option<Text> {
     let s = inner.s.as_bytes();
     let a_open = inner.s.find('{')?;
     let a_close = matching(s, a_open, b'{', b'}')?;
@@ -227,8 +262,18 @@ fn relational(inner: &Text, lookup: &dyn Lookup, stack: &mut Vec<String>, errors
     let op = rest_trim.get(..op_len)?.trim().to_string();
     let b_open = op_at + op_len;
     let b_close = matching(s, b_open, b'{', b'}')?;
-    let a = expand_inner(&unbrace(&sub(inner, a_open..a_close + 1)), lookup, stack, errors);
-    let b = expand_inner(&unbrace(&sub(inner, b_open..b_close + 1)), lookup, stack, errors);
+    let a = expand_inner(
+        &unbrace(&sub(inner, a_open..a_close + 1)),
+        lookup,
+        stack,
+        errors,
+    );
+    let b = expand_inner(
+        &unbrace(&sub(inner, b_open..b_close + 1)),
+        lookup,
+        stack,
+        errors,
+    );
     let after = inner.s.get(b_close + 1..)?.trim_start();
     let q_at = inner.s.len() - after.len();
     let arg = sub(inner, q_at + 1..inner.s.len());
@@ -237,7 +282,10 @@ fn relational(inner: &Text, lookup: &dyn Lookup, stack: &mut Vec<String>, errors
     }
     let (yes, no) = split_alternatives(&arg);
     let (x, y) = (a.s.trim(), b.s.trim());
-    let numeric = !x.is_empty() && !y.is_empty() && x.bytes().all(|c| c.is_ascii_digit()) && y.bytes().all(|c| c.is_ascii_digit());
+    let numeric = !x.is_empty()
+        && !y.is_empty()
+        && x.bytes().all(|c| c.is_ascii_digit())
+        && y.bytes().all(|c| c.is_ascii_digit());
     let ord = if op.ends_with("level") {
         compare_levels(x, y)
     } else if numeric {
@@ -258,7 +306,8 @@ fn relational(inner: &Text, lookup: &dyn Lookup, stack: &mut Vec<String>, errors
     Some(if truth {
         expand_inner(&unbrace(&yes), lookup, stack, errors)
     } else {
-        no.map(|n| expand_inner(&unbrace(&n), lookup, stack, errors)).unwrap_or_default()
+        no.map(|n| expand_inner(&unbrace(&n), lookup, stack, errors))
+            .unwrap_or_default()
     })
 }
 
@@ -284,7 +333,10 @@ mod tests {
         let v = [("a", "A"), ("b", "$a-B"), ("e", "")];
         assert_eq!(ex("$a ${a} $(a) $$a", &v), "A A A $a");
         assert_eq!(ex("$b", &v), "A-B");
-        assert_eq!(ex("${a?yes}|${e?yes}|${a:no}|${e:no}", &v), "yes||| no".replace(' ', ""));
+        assert_eq!(
+            ex("${a?yes}|${e?yes}|${a:no}|${e:no}", &v),
+            "yes||| no".replace(' ', "")
+        );
         assert_eq!(ex("${a?{x y}:{z}}|${e?{x}:{z}}", &v), "x y|z");
         assert_eq!(ex("$undefined.", &v), ".");
     }
@@ -292,8 +344,15 @@ mod tests {
     #[test]
     fn relational_levels() {
         let v = [("compatibility_level", "3.10")];
-        assert_eq!(ex("${{$compatibility_level} <level {3.9} ? {old} : {new}}", &v), "new");
-        assert_eq!(ex("${{$compatibility_level} < {3.9} ? {a} : {b}}", &v), "a", "plain `<` is lexical");
+        assert_eq!(
+            ex("${{$compatibility_level} <level {3.9} ? {old} : {new}}", &v),
+            "new"
+        );
+        assert_eq!(
+            ex("${{$compatibility_level} < {3.9} ? {a} : {b}}", &v),
+            "a",
+            "plain `<` is lexical"
+        );
     }
 
     #[test]

@@ -38,7 +38,11 @@ impl Listener<'_> {
     pub fn describe(&self) -> String {
         let name = self.inet.map(|s| s.name.as_str()).unwrap_or("smtp");
         let number = port_number(&self.port);
-        let via = if self.postscreen { "`postscreen` + `smtpd`" } else { "`smtpd`" };
+        let via = if self.postscreen {
+            "`postscreen` + `smtpd`"
+        } else {
+            "`smtpd`"
+        };
         match number {
             Some(n) if n.to_string() != self.port => format!("{via} on `{name}` (port {n})"),
             _ => format!("{via} on `{name}`"),
@@ -82,7 +86,11 @@ fn split_host(name: &str) -> (Option<String>, String) {
 /// True for a loopback host name or address.
 pub fn is_loopback(host: &str) -> bool {
     let h = host.trim_start_matches('[').trim_end_matches(']');
-    h == "localhost" || h == "loopback-only" || h.starts_with("127.") || h == "::1" || h.eq_ignore_ascii_case("localhost.localdomain")
+    h == "localhost"
+        || h == "loopback-only"
+        || h.starts_with("127.")
+        || h == "::1"
+        || h.eq_ignore_ascii_case("localhost.localdomain")
 }
 
 /// The network listeners of an instance.
@@ -111,7 +119,9 @@ pub fn listeners<'a>(master: Option<&'a MasterCf>, smtpd_service_name: &str) -> 
                 port,
             }),
             "postscreen" => {
-                let pass = master.services.iter().find(|p| p.kind == "pass" && p.name == smtpd_service_name && p.command == "smtpd");
+                let pass = master.services.iter().find(|p| {
+                    p.kind == "pass" && p.name == smtpd_service_name && p.command == "smtpd"
+                });
                 if let Some(pass) = pass {
                     out.push(Listener {
                         inet: Some(s),
@@ -131,9 +141,17 @@ pub fn listeners<'a>(master: Option<&'a MasterCf>, smtpd_service_name: &str) -> 
 /// Where a listener accepts connections, given `inet_interfaces` tokens.
 pub fn exposure(listener: &Listener, inet_interfaces: &[String]) -> Exposure {
     if let Some(h) = &listener.host {
-        return if is_loopback(h) { Exposure::LoopbackOnly } else { Exposure::SomeInterfaces };
+        return if is_loopback(h) {
+            Exposure::LoopbackOnly
+        } else {
+            Exposure::SomeInterfaces
+        };
     }
-    if inet_interfaces.is_empty() || inet_interfaces.iter().any(|i| i.eq_ignore_ascii_case("all")) {
+    if inet_interfaces.is_empty()
+        || inet_interfaces
+            .iter()
+            .any(|i| i.eq_ignore_ascii_case("all"))
+    {
         return Exposure::AllInterfaces;
     }
     if inet_interfaces.iter().all(|i| is_loopback(i)) {
@@ -149,7 +167,10 @@ mod tests {
 
     #[test]
     fn hosts_and_ports() {
-        assert_eq!(split_host("127.0.0.1:smtp"), (Some("127.0.0.1".into()), "smtp".into()));
+        assert_eq!(
+            split_host("127.0.0.1:smtp"),
+            (Some("127.0.0.1".into()), "smtp".into())
+        );
         assert_eq!(split_host("[::1]:25"), (Some("::1".into()), "25".into()));
         assert_eq!(split_host("2525"), (None, "2525".into()));
         assert_eq!(port_number("submission"), Some(587));

@@ -51,24 +51,36 @@ fn physical_lines(src: &str) -> Vec<Physical> {
     let mut start = 0;
     for (i, b) in src.bytes().enumerate() {
         if b == b'\n' {
-            let end = if i > start && src.as_bytes().get(i - 1) == Some(&b'\r') { i - 1 } else { i };
+            let end = if i > start && src.as_bytes().get(i - 1) == Some(&b'\r') {
+                i - 1
+            } else {
+                i
+            };
             out.push(Physical { start, end });
             start = i + 1;
         }
     }
     if start < src.len() {
-        out.push(Physical { start, end: src.len() });
+        out.push(Physical {
+            start,
+            end: src.len(),
+        });
     }
     out
 }
+
+/// A byte range `(start, end)` of one physical line.
+pub type Piece = (usize, usize);
+/// The physical pieces of one logical line.
+pub type Pieces = Vec<Piece>;
 
 /// Logical lines of a Postfix file (main.cf, master.cf and table sources
 /// share these rules): each is the list of `(start, end)` byte ranges of the
 /// physical pieces that make it up, comment and blank lines dropped.
 /// Returns also the ranges of lines that started with whitespace with no
 /// line to continue.
-pub fn logical_lines(src: &str) -> (Vec<Vec<(usize, usize)>>, Vec<(usize, usize)>) {
-    let mut logical: Vec<Vec<(usize, usize)>> = Vec::new();
+pub fn logical_lines(src: &str) -> (Vec<Pieces>, Vec<Piece>) {
+    let mut logical: Vec<Pieces> = Vec::new();
     let mut orphans = Vec::new();
     for line in physical_lines(src) {
         let text = src.get(line.start..line.end).unwrap_or("");
@@ -101,21 +113,35 @@ pub fn parse(file: FileId, src: &str) -> (MainCf, Vec<Diagnostic>) {
     for (start, end) in orphans {
         let span = Span::new(file, start..end);
         diags.push(
-            Diagnostic::new("RL001", "logical line must not start with whitespace", span, "Postfix discards this line")
-                .with_help("remove the leading whitespace, or join the line to a definition above it"),
+            Diagnostic::new(
+                "RL001",
+                "logical line must not start with whitespace",
+                span,
+                "Postfix discards this line",
+            )
+            .with_help("remove the leading whitespace, or join the line to a definition above it"),
         );
     }
     for pieces in logical {
-        let Some(&(first_start, first_end)) = pieces.first() else { continue };
+        let Some(&(first_start, first_end)) = pieces.first() else {
+            continue;
+        };
         let last_end = pieces.last().map(|p| p.1).unwrap_or(first_end);
         let line_span = Span::new(file, first_start..last_end);
         let first = src.get(first_start..first_end).unwrap_or("");
         let Some(eq) = first.find('=') else {
-            let name_end = first.find(|c: char| c.is_whitespace()).unwrap_or(first.len());
+            let name_end = first
+                .find(|c: char| c.is_whitespace())
+                .unwrap_or(first.len());
             let span = Span::new(file, first_start..first_start + name_end);
             diags.push(
-                Diagnostic::new("RL001", "missing `=` after parameter name", span, "Postfix stops here and refuses to start")
-                    .with_help("write `name = value`, or comment the line out with `#` at its start"),
+                Diagnostic::new(
+                    "RL001",
+                    "missing `=` after parameter name",
+                    span,
+                    "Postfix stops here and refuses to start",
+                )
+                .with_help("write `name = value`, or comment the line out with `#` at its start"),
             );
             cf.fatal.push(span);
             continue;
@@ -125,8 +151,13 @@ pub fn parse(file: FileId, src: &str) -> (MainCf, Vec<Diagnostic>) {
         if name.is_empty() {
             let span = Span::new(file, first_start..first_start + eq + 1);
             diags.push(
-                Diagnostic::new("RL001", "missing parameter name before `=`", span, "Postfix stops here and refuses to start")
-                    .with_help("write `name = value`"),
+                Diagnostic::new(
+                    "RL001",
+                    "missing parameter name before `=`",
+                    span,
+                    "Postfix stops here and refuses to start",
+                )
+                .with_help("write `name = value`"),
             );
             cf.fatal.push(span);
             continue;
@@ -140,7 +171,11 @@ pub fn parse(file: FileId, src: &str) -> (MainCf, Vec<Diagnostic>) {
         while vstart < first_end && bytes.get(vstart).copied().is_some_and(is_blank) {
             vstart += 1;
         }
-        value.push_text(&Text::from_file(file, vstart, src.get(vstart..first_end).unwrap_or("")));
+        value.push_text(&Text::from_file(
+            file,
+            vstart,
+            src.get(vstart..first_end).unwrap_or(""),
+        ));
         for &(s, e) in pieces.iter().skip(1) {
             value.push_text(&Text::from_file(file, s, src.get(s..e).unwrap_or("")));
         }
@@ -170,14 +205,21 @@ mod tests {
 
     #[test]
     fn continuation_and_comments() {
-        let cf = parse_ok("relay_domains =\n    example.com,\n  # indented comment\n    example.net\n");
-        assert_eq!(cf.get("relay_domains").unwrap().value.s, "    example.com,    example.net");
+        let cf =
+            parse_ok("relay_domains =\n    example.com,\n  # indented comment\n    example.net\n");
+        assert_eq!(
+            cf.get("relay_domains").unwrap().value.s,
+            "    example.com,    example.net"
+        );
     }
 
     #[test]
     fn no_trailing_comments() {
         let cf = parse_ok("mynetworks = 127.0.0.0/8 # trusted\n");
-        assert_eq!(cf.get("mynetworks").unwrap().value.s, "127.0.0.0/8 # trusted");
+        assert_eq!(
+            cf.get("mynetworks").unwrap().value.s,
+            "127.0.0.0/8 # trusted"
+        );
     }
 
     #[test]

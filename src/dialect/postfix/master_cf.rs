@@ -120,7 +120,9 @@ pub fn parse(file: FileId, src: &str) -> (MasterCf, Vec<Diagnostic>) {
             line.push_text(&Text::from_file(file, s, src.get(s..e).unwrap_or("")));
             line.push_text(&Text::builtin(" "));
         }
-        let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else { continue };
+        let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
+            continue;
+        };
         let line_span = Span::new(file, first.0..last.1);
         let w = words(&line);
         if w.len() < 8 {
@@ -149,7 +151,8 @@ pub fn parse(file: FileId, src: &str) -> (MasterCf, Vec<Diagnostic>) {
         };
         parse_args(&w[8..], &mut service, line_span);
         // The last line for the same service name and type wins.
-        cf.services.retain(|s| !(s.name == service.name && s.kind == service.kind));
+        cf.services
+            .retain(|s| !(s.name == service.name && s.kind == service.kind));
         cf.services.push(service);
     }
     (cf, diags)
@@ -164,9 +167,15 @@ fn parse_args(args: &[Token], service: &mut Service, line_span: Span) {
         if w.text == "-o" || (w.text.starts_with("-o") && w.text.len() > 2) {
             let (arg, arg_span, used) = if w.text == "-o" {
                 match args.get(i + 1) {
-                    Some(a) => (a.text.clone(), a.span.map(|s| span.to(s)).unwrap_or(span), 2),
+                    Some(a) => (
+                        a.text.clone(),
+                        a.span.map(|s| span.to(s)).unwrap_or(span),
+                        2,
+                    ),
                     None => {
-                        service.startup_problems.push((span, "`-o` without a value".into()));
+                        service
+                            .startup_problems
+                            .push((span, "`-o` without a value".into()));
                         break;
                     }
                 }
@@ -178,10 +187,13 @@ fn parse_args(args: &[Token], service: &mut Service, line_span: Span) {
                 // Long form: `{ name = value }`; whitespace inside the value is kept.
                 let inner = arg.trim_start_matches('{').trim_end_matches('}');
                 value_start_in_arg = None;
-                inner.split_once('=').map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+                inner
+                    .split_once('=')
+                    .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
             } else {
                 value_start_in_arg = arg.find('=').map(|p| p + 1);
-                arg.split_once('=').map(|(n, v)| (n.to_string(), v.to_string()))
+                arg.split_once('=')
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
             };
             match parsed {
                 Some((name, value)) if !name.is_empty() && !name.contains(char::is_whitespace) => {
@@ -206,7 +218,11 @@ fn parse_args(args: &[Token], service: &mut Service, line_span: Span) {
             continue;
         }
         if let Some(flag) = w.text.strip_prefix('-') {
-            let takes_arg = flag.len() == 1 && flag.bytes().next().is_some_and(|c| OPTS_WITH_ARG.contains(&c));
+            let takes_arg = flag.len() == 1
+                && flag
+                    .bytes()
+                    .next()
+                    .is_some_and(|c| OPTS_WITH_ARG.contains(&c));
             i += if takes_arg { 2 } else { 1 };
             continue;
         }
@@ -230,8 +246,14 @@ mod tests {
         let (cf, d) = parse(FileId(0), src);
         assert!(d.is_empty());
         let s = &cf.services[0];
-        assert_eq!(s.override_of("smtpd_relay_restrictions").unwrap().value.s, "permit");
-        assert_eq!(s.override_of("mynetworks").unwrap().value.s, "10.0.0.0/8 192.0.2.0/24");
+        assert_eq!(
+            s.override_of("smtpd_relay_restrictions").unwrap().value.s,
+            "permit"
+        );
+        assert_eq!(
+            s.override_of("mynetworks").unwrap().value.s,
+            "10.0.0.0/8 192.0.2.0/24"
+        );
         assert!(s.startup_problems.is_empty());
         let v = &s.override_of("smtpd_relay_restrictions").unwrap().value;
         assert_eq!(&src[v.span().unwrap().range()], "permit");
@@ -239,13 +261,23 @@ mod tests {
 
     #[test]
     fn spaces_around_equals_kill_the_service() {
-        let (cf, _) = parse(FileId(0), "2525 inet n - n - - smtpd -o mynetworks = 0.0.0.0/0\n");
-        assert_eq!(cf.services[0].startup_problems.len(), 1 + 2, "bad -o, then two stray words");
+        let (cf, _) = parse(
+            FileId(0),
+            "2525 inet n - n - - smtpd -o mynetworks = 0.0.0.0/0\n",
+        );
+        assert_eq!(
+            cf.services[0].startup_problems.len(),
+            1 + 2,
+            "bad -o, then two stray words"
+        );
     }
 
     #[test]
     fn last_line_wins_and_short_lines_are_fatal() {
-        let (cf, d) = parse(FileId(0), "smtp inet n - y - - smtpd\nsmtp inet n - y - - postscreen\nbad line\n");
+        let (cf, d) = parse(
+            FileId(0),
+            "smtp inet n - y - - smtpd\nsmtp inet n - y - - postscreen\nbad line\n",
+        );
         assert_eq!(cf.services.len(), 1);
         assert_eq!(cf.services[0].command, "postscreen");
         assert_eq!(d.len(), 1);

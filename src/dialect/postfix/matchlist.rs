@@ -45,14 +45,27 @@ impl MatchResult {
 }
 
 /// Domain labels no attacker can get a forward-confirmed name under.
-const PRIVATE_LABELS: &[&str] = &["localhost", "localdomain", "local", "internal", "lan", "home", "corp", "intranet"];
+const PRIVATE_LABELS: &[&str] = &[
+    "localhost",
+    "localdomain",
+    "local",
+    "internal",
+    "lan",
+    "home",
+    "corp",
+    "intranet",
+];
 
 /// True for a hostname pattern an attacker can satisfy with a name in a zone
 /// he controls: a bare top-level domain (parent-domain matching makes `com`
 /// match `host.attacker.com`).
 pub fn attacker_name_pattern(p: &str) -> bool {
     let p = p.trim_start_matches('.').to_ascii_lowercase();
-    !p.is_empty() && !p.contains('.') && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') && !p.bytes().all(|b| b.is_ascii_digit()) && !PRIVATE_LABELS.contains(&p.as_str())
+    !p.is_empty()
+        && !p.contains('.')
+        && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !p.bytes().all(|b| b.is_ascii_digit())
+        && !PRIVATE_LABELS.contains(&p.as_str())
 }
 
 /// The tokens of a list up to a `#` word: Postfix 3.7 ignores the rest of
@@ -90,7 +103,12 @@ pub fn match_client(tokens: &[Token], ip: IpAddr, store: &Store, depth: usize) -
             let inner = file_tokens(id, &text);
             match match_client(&inner, ip, store, depth + 1) {
                 MatchResult::NoMatch => continue,
-                MatchResult::Match { hit, negated: n } => return MatchResult::Match { hit, negated: n != negated },
+                MatchResult::Match { hit, negated: n } => {
+                    return MatchResult::Match {
+                        hit,
+                        negated: n != negated,
+                    }
+                }
                 e => return e,
             }
         }
@@ -103,8 +121,12 @@ pub fn match_client(tokens: &[Token], ip: IpAddr, store: &Store, depth: usize) -
                 TableState::Loaded(t) => {
                     let key = ip.to_string();
                     let found = t.entries.iter().any(|e| match (&e.pattern, r.kind) {
-                        (Pattern::Net(n), _) => e.matches(&key, Some(ip)) && (n.contains(&ip) || e.negated),
-                        (Pattern::Key(k), TableKind::Indexed | TableKind::Inline) => *k == key || attacker_name_pattern(k),
+                        (Pattern::Net(n), _) => {
+                            e.matches(&key, Some(ip)) && (n.contains(&ip) || e.negated)
+                        }
+                        (Pattern::Key(k), TableKind::Indexed | TableKind::Inline) => {
+                            *k == key || attacker_name_pattern(k)
+                        }
                         _ => e.matches(&key, Some(ip)),
                     });
                     if found {
@@ -195,7 +217,12 @@ pub fn octet_prefix(k: &str) -> Option<IpNet> {
         return IpNet::new(ip, if ip.is_ipv4() { 32 } else { 128 }).ok();
     }
     let parts: Vec<&str> = k.split('.').collect();
-    if parts.is_empty() || parts.len() > 3 || !parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit())) {
+    if parts.is_empty()
+        || parts.len() > 3
+        || !parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
+    {
         return None;
     }
     let mut octets = [0u8; 4];
@@ -213,11 +240,18 @@ pub fn accepted_space(tokens: &[Token], space: &IpSet, store: &Store) -> (IpSet,
     networks(tokens, store, 0, &mut nets);
     let mut accepted = IpSet::empty();
     let mut hits = Vec::new();
-    let mut candidates: Vec<IpAddr> = nets.iter().filter_map(|n| IpSet::from_net(n).intersect(space).sample()).collect();
+    let mut candidates: Vec<IpAddr> = nets
+        .iter()
+        .filter_map(|n| IpSet::from_net(n).intersect(space).sample())
+        .collect();
     candidates.sort();
     candidates.dedup();
     for ip in candidates {
-        if let MatchResult::Match { hit, negated: false } = match_client(tokens, ip, store, 0) {
+        if let MatchResult::Match {
+            hit,
+            negated: false,
+        } = match_client(tokens, ip, store, 0)
+        {
             let covered = match parse_net(hit.text.trim_start_matches('!')) {
                 Some(Ok(n)) => IpSet::from_net(&n).intersect(space),
                 _ => IpSet::from_nets(nets.iter().filter(|n| n.contains(&ip))).intersect(space),
@@ -230,7 +264,11 @@ pub fn accepted_space(tokens: &[Token], space: &IpSet, store: &Store) -> (IpSet,
     }
     // Names an attacker can satisfy, or catch-all tables.
     if let Some(ip) = space.subtract(&IpSet::from_nets(&nets)).sample() {
-        if let MatchResult::Match { hit, negated: false } = match_client(tokens, ip, store, 0) {
+        if let MatchResult::Match {
+            hit,
+            negated: false,
+        } = match_client(tokens, ip, store, 0)
+        {
             accepted = space.clone();
             hits.push(hit);
         }
@@ -239,12 +277,22 @@ pub fn accepted_space(tokens: &[Token], space: &IpSet, store: &Store) -> (IpSet,
 }
 
 /// Domains relaylint probes as "foreign": reserved names no real config serves.
-pub const FOREIGN_DOMAINS: &[&str] = &["example.net", "victim.example", "mail.example.org", "example.com"];
+pub const FOREIGN_DOMAINS: &[&str] = &[
+    "example.net",
+    "victim.example",
+    "mail.example.org",
+    "example.com",
+];
 
 /// Does a domain match list accept some foreign domain? `subdomains` is true
 /// for lists in `parent_domain_matches_subdomains` (relay_domains). Returns
 /// the entry that accepts it.
-pub fn foreign_domain_match(tokens: &[Token], subdomains: bool, store: &Store, depth: usize) -> Option<Hit> {
+pub fn foreign_domain_match(
+    tokens: &[Token],
+    subdomains: bool,
+    store: &Store,
+    depth: usize,
+) -> Option<Hit> {
     for tok in tokens {
         let s = tok.text.trim_start_matches('!');
         let negated = (tok.text.len() - s.len()) % 2 == 1;
@@ -254,7 +302,9 @@ pub fn foreign_domain_match(tokens: &[Token], subdomains: bool, store: &Store, d
         };
         if s.starts_with('/') && depth < MAX_FILE_DEPTH {
             if let Some((id, text)) = store.text(s, tok.span) {
-                if let Some(h) = foreign_domain_match(&file_tokens(id, &text), subdomains, store, depth + 1) {
+                if let Some(h) =
+                    foreign_domain_match(&file_tokens(id, &text), subdomains, store, depth + 1)
+                {
                     if !negated {
                         return Some(h);
                     }
@@ -277,7 +327,11 @@ pub fn foreign_domain_match(tokens: &[Token], subdomains: bool, store: &Store, d
                     };
                     if reachable && !negated {
                         return Some(Hit {
-                            text: if e.key_text == "*" { tok.text.clone() } else { e.key_text.clone() },
+                            text: if e.key_text == "*" {
+                                tok.text.clone()
+                            } else {
+                                e.key_text.clone()
+                            },
                             span: e.span.or(tok.span),
                         });
                     }
@@ -285,7 +339,8 @@ pub fn foreign_domain_match(tokens: &[Token], subdomains: bool, store: &Store, d
             }
             continue;
         }
-        let catch_all = (subdomains && attacker_name_pattern(s)) || (s.starts_with('.') && attacker_name_pattern(s));
+        let catch_all = (subdomains && attacker_name_pattern(s))
+            || (s.starts_with('.') && attacker_name_pattern(s));
         if catch_all && !negated {
             return Some(hit);
         }
@@ -307,7 +362,10 @@ mod tests {
 
     #[test]
     fn octet_prefixes() {
-        assert_eq!(octet_prefix("192.0.2"), Some("192.0.2.0/24".parse().unwrap()));
+        assert_eq!(
+            octet_prefix("192.0.2"),
+            Some("192.0.2.0/24".parse().unwrap())
+        );
         assert_eq!(octet_prefix("10"), Some("10.0.0.0/8".parse().unwrap()));
         assert_eq!(octet_prefix("example.com"), None);
     }

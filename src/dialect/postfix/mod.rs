@@ -98,20 +98,36 @@ pub enum Source<'p> {
     Text(&'p str),
 }
 
-fn read_into(db: &mut SourceDb, diags: &mut Vec<Diagnostic>, path: &Path, root: &Path, limits: Limits) -> Option<FileId> {
+fn read_into(
+    db: &mut SourceDb,
+    diags: &mut Vec<Diagnostic>,
+    path: &Path,
+    root: &Path,
+    limits: Limits,
+) -> Option<FileId> {
     let shown = path.to_string_lossy().into_owned();
     match read_confined(path, root, limits) {
         Ok(l) => {
             let lossy = l.lossy;
             let id = db.add(shown.clone(), l.text, lossy);
             if lossy {
-                diags.push(Diagnostic::new("RL006", format!("`{shown}` is not valid UTF-8"), Span::new(id, 0..0), "invalid bytes were replaced while reading"));
+                diags.push(Diagnostic::new(
+                    "RL006",
+                    format!("`{shown}` is not valid UTF-8"),
+                    Span::new(id, 0..0),
+                    "invalid bytes were replaced while reading",
+                ));
             }
             Some(id)
         }
         Err(e) => {
             let id = db.add(shown.clone(), String::new(), false);
-            diags.push(Diagnostic::new(e.code(), format!("`{shown}` was not analysed: {}", e.describe()), Span::new(id, 0..0), "this file"));
+            diags.push(Diagnostic::new(
+                e.code(),
+                format!("`{shown}` was not analysed: {}", e.describe()),
+                Span::new(id, 0..0),
+                "this file",
+            ));
             None
         }
     }
@@ -126,8 +142,11 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
         Some(Source::Text(t)) => Some(db.add("-".into(), (*t).to_string(), false)),
         None => None,
     };
-    let master_id = inputs.master.and_then(|p| read_into(&mut db, &mut diags, p, inputs.sysroot, limits));
-    if inputs.main.is_some() && main_id.is_none() || inputs.master.is_some() && master_id.is_none() {
+    let master_id = inputs
+        .master
+        .and_then(|p| read_into(&mut db, &mut diags, p, inputs.sysroot, limits));
+    if inputs.main.is_some() && main_id.is_none() || inputs.master.is_some() && master_id.is_none()
+    {
         // A file of the unit could not be read: a verdict would be a guess.
         return (db, diags);
     }
@@ -148,7 +167,9 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
     };
     let anchor_file = main_id.or(master_id).unwrap_or(FileId(0));
     let store = Store::new(db, inputs.sysroot, &config_dir, limits);
-    let version = main.get("mail_version").and_then(|p| Version::parse(&p.value.s));
+    let version = main
+        .get("mail_version")
+        .and_then(|p| Version::parse(&p.value.s));
     let mut analysis = Analysis {
         main: &main,
         master: master.as_ref(),
@@ -158,27 +179,58 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
         attacker,
         anchor: Span::new(anchor_file, 0..0),
     };
-    let smtpd_service_name = analysis.main_config().get("smtpd_service_name").text.s.trim().to_string();
-    let inet_interfaces: Vec<String> = analysis.main_config().get("inet_interfaces").tokens().into_iter().map(|t| t.text).collect();
-    let fatal_instance = !main.fatal.is_empty() || master.as_ref().is_some_and(|m| !m.fatal.is_empty());
+    let smtpd_service_name = analysis
+        .main_config()
+        .get("smtpd_service_name")
+        .text
+        .s
+        .trim()
+        .to_string();
+    let inet_interfaces: Vec<String> = analysis
+        .main_config()
+        .get("inet_interfaces")
+        .tokens()
+        .into_iter()
+        .map(|t| t.text)
+        .collect();
+    let fatal_instance =
+        !main.fatal.is_empty() || master.as_ref().is_some_and(|m| !m.fatal.is_empty());
     for l in listener::listeners(master.as_ref(), &smtpd_service_name) {
         let exposure = listener::exposure(&l, &inet_interfaces);
         let verdict = if fatal_instance {
-            let span = main.fatal.first().or_else(|| master.as_ref().and_then(|m| m.fatal.first())).copied();
+            let span = main
+                .fatal
+                .first()
+                .or_else(|| master.as_ref().and_then(|m| m.fatal.first()))
+                .copied();
             Verdict::RefusesToStart(evaluate::StartupFailure {
                 reason: "a syntax error stops Postfix before any service starts".into(),
-                spans: vec![evaluate::Step { span, message: "Postfix refuses this line".into() }],
+                spans: vec![evaluate::Step {
+                    span,
+                    message: "Postfix refuses this line".into(),
+                }],
             })
         } else if let Some(problem) = l.policy.and_then(|s| s.startup_problems.first()) {
             Verdict::RefusesToStart(evaluate::StartupFailure {
                 reason: problem.1.clone(),
-                spans: vec![evaluate::Step { span: Some(problem.0), message: "smtpd exits on this argument".into() }],
+                spans: vec![evaluate::Step {
+                    span: Some(problem.0),
+                    message: "smtpd exits on this argument".into(),
+                }],
             })
         } else {
             let cfg = analysis.config(&l);
-            evaluate::evaluate(&Context { cfg: &cfg, store: &store, attacker })
+            evaluate::evaluate(&Context {
+                cfg: &cfg,
+                store: &store,
+                attacker,
+            })
         };
-        analysis.listeners.push(ListenerResult { listener: l, exposure, verdict });
+        analysis.listeners.push(ListenerResult {
+            listener: l,
+            exposure,
+            verdict,
+        });
     }
     rules::run(&analysis, &mut diags);
     diags.extend(store.diags.borrow_mut().drain(..));

@@ -33,7 +33,11 @@ pub fn items(tokens: &[Token]) -> Vec<Item> {
     let mut it = tokens.iter().peekable();
     while let Some(tok) = it.next() {
         let name = tok.text.to_ascii_lowercase();
-        let arg = if takes_argument(&name) { it.next().cloned() } else { None };
+        let arg = if takes_argument(&name) {
+            it.next().cloned()
+        } else {
+            None
+        };
         out.push(Item {
             name,
             token: tok.clone(),
@@ -97,7 +101,10 @@ mod tests {
 
     #[test]
     fn arguments_are_consumed() {
-        let toks = Text::builtin("permit_mynetworks, check_sender_access hash:/x, reject_rbl_client zen.example, reject").tokens();
+        let toks = Text::builtin(
+            "permit_mynetworks, check_sender_access hash:/x, reject_rbl_client zen.example, reject",
+        )
+        .tokens();
         let it = items(&toks);
         assert_eq!(it.len(), 4);
         assert_eq!(it[1].arg.as_ref().unwrap().text, "hash:/x");

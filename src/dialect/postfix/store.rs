@@ -22,6 +22,9 @@ pub enum TableState {
     External,
 }
 
+/// A file read for the unit: its id and text.
+pub type LoadedText = (FileId, Rc<str>);
+
 /// The unit's files and the findings about reading them.
 pub struct Store {
     sysroot: PathBuf,
@@ -30,7 +33,7 @@ pub struct Store {
     /// Every file read for this unit.
     pub db: RefCell<SourceDb>,
     tables: RefCell<HashMap<String, Rc<TableState>>>,
-    texts: RefCell<HashMap<String, Option<(FileId, Rc<str>)>>>,
+    texts: RefCell<HashMap<String, Option<LoadedText>>>,
     /// RL findings about files.
     pub diags: RefCell<Vec<Diagnostic>>,
 }
@@ -55,7 +58,9 @@ impl Store {
             return hit.clone();
         }
         let result = self.read(named, from);
-        self.texts.borrow_mut().insert(named.to_string(), result.clone());
+        self.texts
+            .borrow_mut()
+            .insert(named.to_string(), result.clone());
         result
     }
 
@@ -74,7 +79,10 @@ impl Store {
             Ok(loaded) => {
                 let shown = path.to_string_lossy().into_owned();
                 let text: Rc<str> = Rc::from(loaded.text.as_str());
-                let id = self.db.borrow_mut().add(shown.clone(), loaded.text, loaded.lossy);
+                let id = self
+                    .db
+                    .borrow_mut()
+                    .add(shown.clone(), loaded.text, loaded.lossy);
                 if loaded.lossy {
                     self.diags.borrow_mut().push(Diagnostic::new(
                         "RL006",

@@ -49,7 +49,10 @@ impl TableRef {
 
     /// True for kinds whose source is a file.
     pub fn has_file(&self) -> bool {
-        matches!(self.kind, TableKind::Indexed | TableKind::Cidr | TableKind::Regexp)
+        matches!(
+            self.kind,
+            TableKind::Indexed | TableKind::Cidr | TableKind::Regexp
+        )
     }
 }
 
@@ -61,7 +64,11 @@ pub fn parse_ref(token: &Token) -> Option<TableRef> {
         return None;
     }
     let (mut ty, mut name) = t.split_once(':')?;
-    if ty.is_empty() || !ty.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+    if ty.is_empty()
+        || !ty
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
         return None;
     }
     while ty == "proxy" {
@@ -185,7 +192,11 @@ pub fn parse_net(s: &str) -> Option<Result<IpNet, ()>> {
         None => max,
     };
     let net = IpNet::new(ip, len).ok()?;
-    Some(if net.network() == ip { Ok(net) } else { Err(()) })
+    Some(if net.network() == ip {
+        Ok(net)
+    } else {
+        Err(())
+    })
 }
 
 /// Parses the source text of a table.
@@ -194,7 +205,9 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
     let (logical, _) = logical_lines(src);
     let mut conditions: Vec<(Pattern, bool)> = Vec::new();
     for pieces in logical {
-        let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else { continue };
+        let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
+            continue;
+        };
         let mut line = String::new();
         for &(s, e) in &pieces {
             line.push_str(src.get(s..e).unwrap_or(""));
@@ -206,7 +219,10 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
             TableKind::Indexed => {
                 let (key, value) = split_key(line);
                 let key = key.to_ascii_lowercase();
-                if entries.iter().any(|e| matches!(&e.pattern, Pattern::Key(k) if *k == key)) {
+                if entries
+                    .iter()
+                    .any(|e| matches!(&e.pattern, Pattern::Key(k) if *k == key))
+                {
                     continue;
                 }
                 entries.push(Entry {
@@ -223,7 +239,10 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
                     conditions.pop();
                     continue;
                 }
-                let (is_if, rest) = match line.strip_prefix("if ").or_else(|| line.strip_prefix("IF ")) {
+                let (is_if, rest) = match line
+                    .strip_prefix("if ")
+                    .or_else(|| line.strip_prefix("IF "))
+                {
                     Some(r) => (true, r.trim_start()),
                     None => (false, line),
                 };
@@ -245,7 +264,9 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
                     }
                 } else {
                     match split_regex(rest) {
-                        Some((body, flags, value)) => (Pattern::Regex(compile_regex(&body, &flags)), value, body),
+                        Some((body, flags, value)) => {
+                            (Pattern::Regex(compile_regex(&body, &flags)), value, body)
+                        }
                         None => continue,
                     }
                 };
@@ -295,7 +316,11 @@ pub fn fileless(reference: TableRef) -> Table {
             span: reference.span,
         }),
         TableKind::Inline => {
-            let body = reference.name.trim().trim_start_matches('{').trim_end_matches('}');
+            let body = reference
+                .name
+                .trim()
+                .trim_start_matches('{')
+                .trim_end_matches('}');
             for item in split_inline(body) {
                 let item = item.trim().trim_start_matches('{').trim_end_matches('}');
                 if let Some((k, v)) = item.split_once('=') {
@@ -350,7 +375,10 @@ impl Pattern {
 impl Entry {
     /// True when the entry (with its `!` and enclosing `if`s) matches.
     pub fn matches(&self, key: &str, ip: Option<IpAddr>) -> bool {
-        self.conditions.iter().all(|(p, neg)| p.matches(key, ip) != *neg) && self.pattern.matches(key, ip) != self.negated
+        self.conditions
+            .iter()
+            .all(|(p, neg)| p.matches(key, ip) != *neg)
+            && self.pattern.matches(key, ip) != self.negated
     }
 }
 
@@ -359,7 +387,11 @@ mod tests {
     use super::*;
 
     fn tref(s: &str) -> TableRef {
-        parse_ref(&Token { text: s.into(), span: None }).unwrap()
+        parse_ref(&Token {
+            text: s.into(),
+            span: None,
+        })
+        .unwrap()
     }
 
     #[test]
@@ -367,13 +399,25 @@ mod tests {
         assert_eq!(tref("hash:/etc/postfix/access").kind, TableKind::Indexed);
         assert_eq!(tref("proxy:mysql:/etc/x").kind, TableKind::External);
         assert_eq!(tref("cidr:/etc/x").kind, TableKind::Cidr);
-        assert!(parse_ref(&Token { text: "[::1]/128".into(), span: None }).is_none());
-        assert!(parse_ref(&Token { text: "10.0.0.0/8".into(), span: None }).is_none());
+        assert!(parse_ref(&Token {
+            text: "[::1]/128".into(),
+            span: None
+        })
+        .is_none());
+        assert!(parse_ref(&Token {
+            text: "10.0.0.0/8".into(),
+            span: None
+        })
+        .is_none());
     }
 
     #[test]
     fn indexed_first_duplicate_wins() {
-        let t = parse(tref("hash:/x"), FileId(0), "# c\nExample.COM OK\nexample.com REJECT\nfoo\n  DUNNO\n");
+        let t = parse(
+            tref("hash:/x"),
+            FileId(0),
+            "# c\nExample.COM OK\nexample.com REJECT\nfoo\n  DUNNO\n",
+        );
         assert_eq!(t.entries.len(), 2);
         assert_eq!(t.entries[0].value, "OK");
         assert_eq!(t.entries[1].value, "DUNNO");
@@ -381,7 +425,11 @@ mod tests {
 
     #[test]
     fn cidr_first_match_and_host_bits() {
-        let t = parse(tref("cidr:/x"), FileId(0), "10.1.2.3/16 OK\n10.0.0.0/8 REJECT\n!192.0.2.0/24 DUNNO\n");
+        let t = parse(
+            tref("cidr:/x"),
+            FileId(0),
+            "10.1.2.3/16 OK\n10.0.0.0/8 REJECT\n!192.0.2.0/24 DUNNO\n",
+        );
         assert_eq!(t.entries.len(), 2, "host bits set: skipped");
         let ip: IpAddr = "10.9.9.9".parse().unwrap();
         assert!(t.entries[0].matches("10.9.9.9", Some(ip)));
@@ -390,9 +438,16 @@ mod tests {
 
     #[test]
     fn regexp_entries() {
-        let t = parse(tref("regexp:/x"), FileId(0), "/^mail\\.example\\.com$/ OK\nif /example/\n!/^x/ REJECT\nendif\n");
+        let t = parse(
+            tref("regexp:/x"),
+            FileId(0),
+            "/^mail\\.example\\.com$/ OK\nif /example/\n!/^x/ REJECT\nendif\n",
+        );
         assert_eq!(t.entries.len(), 2);
-        assert!(t.entries[0].matches("MAIL.example.com", None), "case-insensitive by default");
+        assert!(
+            t.entries[0].matches("MAIL.example.com", None),
+            "case-insensitive by default"
+        );
         assert!(t.entries[1].matches("a.example", None));
         assert!(!t.entries[1].matches("a.other", None));
     }

@@ -50,7 +50,13 @@ impl Text {
     pub fn builtin(s: &str) -> Text {
         Text {
             s: s.to_string(),
-            origin: vec![Origin { file: None, offset: 0 }; s.len()],
+            origin: vec![
+                Origin {
+                    file: None,
+                    offset: 0
+                };
+                s.len()
+            ],
         }
     }
 
@@ -162,7 +168,14 @@ mod tests {
         let toks = t.tokens();
         assert_eq!(toks.len(), 2);
         assert_eq!(toks[1].text, "reject");
-        assert_eq!(toks[1].span, Some(Span { file: FileId(0), start: 30, end: 36 }));
+        assert_eq!(
+            toks[1].span,
+            Some(Span {
+                file: FileId(0),
+                start: 30,
+                end: 36
+            })
+        );
     }
 
     #[test]

@@ -6,7 +6,14 @@ use crate::diagnostic::Diagnostic;
 use crate::source::Span;
 
 fn looks_like_version(s: &str) -> bool {
-    s.split(|c: char| !(c.is_ascii_digit() || c == '.')).any(|w| w.split('.').filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())).count() >= 2 && w.matches('.').count() >= 1)
+    s.split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .any(|w| {
+            w.split('.')
+                .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+                .count()
+                >= 2
+                && w.matches('.').count() >= 1
+        })
 }
 
 /// Reports PF008, once per definition of `smtpd_banner`.
@@ -18,20 +25,33 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
     }
     for cfg in configs {
         let banner = cfg.get("smtpd_banner");
-        let Some(origin) = banner.origin_span() else { continue };
+        let Some(origin) = banner.origin_span() else {
+            continue;
+        };
         if seen.contains(&origin) {
             continue;
         }
         seen.push(origin);
         let raw = match cfg.main.get("smtpd_banner") {
             Some(p) if banner.origin_span() == Some(p.name_span) => p.value.s.clone(),
-            _ => cfg.overrides.iter().rev().find(|o| o.name == "smtpd_banner").map(|o| o.value.s.clone()).unwrap_or_default(),
+            _ => cfg
+                .overrides
+                .iter()
+                .rev()
+                .find(|o| o.name == "smtpd_banner")
+                .map(|o| o.value.s.clone())
+                .unwrap_or_default(),
         };
         if raw.contains("mail_version") || looks_like_version(&raw) {
             let sp = banner.text.span().unwrap_or(origin);
             out.push(
-                Diagnostic::new("PF008", "`smtpd_banner` discloses the Postfix version", sp, "every client sees this greeting")
-                    .with_help("use `smtpd_banner = $myhostname ESMTP`"),
+                Diagnostic::new(
+                    "PF008",
+                    "`smtpd_banner` discloses the Postfix version",
+                    sp,
+                    "every client sees this greeting",
+                )
+                .with_help("use `smtpd_banner = $myhostname ESMTP`"),
             );
         }
     }

@@ -5,23 +5,54 @@ use super::super::Analysis;
 use crate::diagnostic::Diagnostic;
 
 const DEPRECATED: &[(&str, &str, &str)] = &[
-    ("permit_naked_ip_address", "permits any client that sends an IP address as HELO (removed in Postfix 3.9)", "remove it; use `permit_mynetworks` or SASL for your own clients"),
-    ("check_relay_domains", "permits clients by their host name and was removed in Postfix 3.9", "use `reject_unauth_destination`"),
-    ("reject_maps_rbl", "was removed from Postfix", "use `reject_rbl_client` with a named list"),
+    (
+        "permit_naked_ip_address",
+        "permits any client that sends an IP address as HELO (removed in Postfix 3.9)",
+        "remove it; use `permit_mynetworks` or SASL for your own clients",
+    ),
+    (
+        "check_relay_domains",
+        "permits clients by their host name and was removed in Postfix 3.9",
+        "use `reject_unauth_destination`",
+    ),
+    (
+        "reject_maps_rbl",
+        "was removed from Postfix",
+        "use `reject_rbl_client` with a named list",
+    ),
 ];
 
 /// Reports PF013 for every use in main.cf or master.cf overrides.
 pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
-    let mut values: Vec<&super::super::text::Text> = a.main.params.iter().filter(|p| a.main.get(&p.name).is_some_and(|last| std::ptr::eq(last, *p))).map(|p| &p.value).collect();
+    let mut values: Vec<&super::super::text::Text> = a
+        .main
+        .params
+        .iter()
+        .filter(|p| {
+            a.main
+                .get(&p.name)
+                .is_some_and(|last| std::ptr::eq(last, *p))
+        })
+        .map(|p| &p.value)
+        .collect();
     if let Some(m) = a.master {
-        values.extend(m.services.iter().flat_map(|s| s.overrides.iter().map(|o| &o.value)));
+        values.extend(
+            m.services
+                .iter()
+                .flat_map(|s| s.overrides.iter().map(|o| &o.value)),
+        );
     }
     for v in values {
         for tok in v.tokens() {
             let lower = tok.text.to_ascii_lowercase();
-            let Some((name, what, help)) = DEPRECATED.iter().find(|(n, _, _)| *n == lower) else { continue };
+            let Some((name, what, help)) = DEPRECATED.iter().find(|(n, _, _)| *n == lower) else {
+                continue;
+            };
             let Some(sp) = tok.span else { continue };
-            out.push(Diagnostic::new("PF013", format!("`{name}` is deprecated"), sp, *what).with_help(*help));
+            out.push(
+                Diagnostic::new("PF013", format!("`{name}` is deprecated"), sp, *what)
+                    .with_help(*help),
+            );
         }
     }
 }

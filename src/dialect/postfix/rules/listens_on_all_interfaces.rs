@@ -15,7 +15,12 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let primary = first_span(a, [lr.listener.line_span(), ifaces.text.span()]);
-        let mut d = Diagnostic::new("PF011", format!("{} listens on all interfaces", lr.listener.describe()), primary, "bound to every address of the host");
+        let mut d = Diagnostic::new(
+            "PF011",
+            format!("{} listens on all interfaces", lr.listener.describe()),
+            primary,
+            "bound to every address of the host",
+        );
         if let Some(sp) = ifaces.text.span() {
             if sp != primary {
                 d = d.with_label(sp, "`inet_interfaces` allows every interface");

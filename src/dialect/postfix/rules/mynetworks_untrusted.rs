@@ -25,7 +25,11 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
         if space.is_empty() {
             continue;
         }
-        let primary = hits.iter().find_map(|h| h.span).or(origin).unwrap_or(a.anchor);
+        let primary = hits
+            .iter()
+            .find_map(|h| h.span)
+            .or(origin)
+            .unwrap_or(a.anchor);
         let mut d = Diagnostic::new(
             "PF002",
             format!("`mynetworks` trusts {}", space.describe_size()),
@@ -44,6 +48,8 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
                 d = d.with_label(o, "`mynetworks` is set here");
             }
         }
-        out.push(d.with_help("list only your own networks, e.g. `mynetworks = 127.0.0.0/8 [::1]/128 192.168.0.0/16`"));
+        out.push(d.with_help(
+            "list only your own networks, e.g. `mynetworks = 127.0.0.0/8 [::1]/128 192.168.0.0/16`",
+        ));
     }
 }

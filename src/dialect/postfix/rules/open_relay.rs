@@ -10,7 +10,11 @@ use crate::source::Span;
 
 /// The step that decided, in the list that holds the relay check.
 fn decisive(w: &Witness) -> Option<(&ListPass, &Step)> {
-    let pass = w.lists.iter().find(|p| p.holds_relay_check).or(w.lists.last())?;
+    let pass = w
+        .lists
+        .iter()
+        .find(|p| p.holds_relay_check)
+        .or(w.lists.last())?;
     let step = pass
         .decisive
         .and_then(|i| pass.steps.get(i))
@@ -34,13 +38,21 @@ fn help_for(step: &Step, all: &[&Step]) -> String {
     } else if text("client certificate") {
         "use `permit_tls_clientcerts` with `relay_clientcerts` instead of `permit_tls_all_clientcerts`".into()
     } else {
-        "put `reject_unauth_destination` before any restriction an untrusted client can satisfy".into()
+        "put `reject_unauth_destination` before any restriction an untrusted client can satisfy"
+            .into()
     }
 }
 
 fn swaks(l: &Listener, rcpt: &str) -> String {
-    let port = l.port_number().map(|p| p.to_string()).unwrap_or_else(|| l.port.clone());
-    let server = l.host.clone().filter(|h| !h.is_empty()).unwrap_or_else(|| "YOUR-SERVER".into());
+    let port = l
+        .port_number()
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| l.port.clone());
+    let server = l
+        .host
+        .clone()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "YOUR-SERVER".into());
     format!("confirm with `swaks --server {server} --port {port} --from a@example.org --to '{rcpt}' --quit-after RCPT` from an outside address: a `250` answer to `RCPT TO` means relaying")
 }
 
@@ -50,7 +62,9 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
         if lr.exposure == Exposure::LoopbackOnly {
             continue;
         }
-        let Verdict::Open(w) = &lr.verdict else { continue };
+        let Verdict::Open(w) = &lr.verdict else {
+            continue;
+        };
         let all: Vec<&Step> = w.lists.iter().flat_map(|p| p.steps.iter()).collect();
         let (pass, step) = match decisive(w) {
             Some(x) => x,
@@ -60,7 +74,10 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
         let way = step.message.clone();
         let mut d = Diagnostic::new(
             "PF001",
-            format!("untrusted clients can relay mail through {}", lr.listener.describe()),
+            format!(
+                "untrusted clients can relay mail through {}",
+                lr.listener.describe()
+            ),
             primary,
             way,
         );

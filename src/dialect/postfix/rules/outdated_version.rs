@@ -14,10 +14,17 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
     if v >= OLDEST_SUPPORTED {
         return;
     }
-    let Some(p) = a.main.get("mail_version") else { return };
+    let Some(p) = a.main.get("mail_version") else {
+        return;
+    };
     out.push(
-        Diagnostic::new("PF009", format!("Postfix {v} is past the end of upstream support"), p.value.span().unwrap_or(p.line_span), "this release line gets no more fixes")
-            .with_note("supported lines: 3.8, 3.9, 3.10 and 3.11")
-            .with_help("upgrade to a supported Postfix release line"),
+        Diagnostic::new(
+            "PF009",
+            format!("Postfix {v} is past the end of upstream support"),
+            p.value.span().unwrap_or(p.line_span),
+            "this release line gets no more fixes",
+        )
+        .with_note("supported lines: 3.8, 3.9, 3.10 and 3.11")
+        .with_help("upgrade to a supported Postfix release line"),
     );
 }

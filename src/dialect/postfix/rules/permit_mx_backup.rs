@@ -15,7 +15,12 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let cfg = a.config(&lr.listener);
-        let networks_set = !cfg.get("permit_mx_backup_networks").text.s.trim().is_empty();
+        let networks_set = !cfg
+            .get("permit_mx_backup_networks")
+            .text
+            .s
+            .trim()
+            .is_empty();
         for kind in [ListKind::Relay, ListKind::Recipient] {
             for tok in cfg.get(kind.param()).tokens() {
                 if !tok.text.eq_ignore_ascii_case("permit_mx_backup") {
@@ -26,11 +31,20 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
                     continue;
                 }
                 seen.push(sp);
-                let mut d = Diagnostic::new("PF006", "`permit_mx_backup` relays for any domain whose MX points at this server", sp, "anyone can publish an MX record naming this host");
+                let mut d = Diagnostic::new(
+                    "PF006",
+                    "`permit_mx_backup` relays for any domain whose MX points at this server",
+                    sp,
+                    "anyone can publish an MX record naming this host",
+                );
                 if !networks_set {
-                    d = d.with_note("`permit_mx_backup_networks` is empty: the primary MX may be anywhere");
+                    d = d.with_note(
+                        "`permit_mx_backup_networks` is empty: the primary MX may be anywhere",
+                    );
                 }
-                out.push(d.with_help("list the backup domains in `relay_domains` and remove `permit_mx_backup`"));
+                out.push(d.with_help(
+                    "list the backup domains in `relay_domains` and remove `permit_mx_backup`",
+                ));
             }
         }
     }

@@ -9,10 +9,28 @@ use crate::diagnostic::Diagnostic;
 /// Reports PF003, once per listener.
 pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
     for lr in &a.listeners {
-        let Verdict::RefusesToStart(f) = &lr.verdict else { continue };
-        let primary = first_span(a, f.spans.iter().map(|s| s.span).chain([lr.listener.line_span()]));
-        let label = f.spans.iter().find(|s| s.span == Some(primary)).map(|s| s.message.clone()).unwrap_or_else(|| "smtpd exits at startup".into());
-        let mut d = Diagnostic::new("PF003", format!("{} would refuse to start", lr.listener.describe()), primary, label);
+        let Verdict::RefusesToStart(f) = &lr.verdict else {
+            continue;
+        };
+        let primary = first_span(
+            a,
+            f.spans
+                .iter()
+                .map(|s| s.span)
+                .chain([lr.listener.line_span()]),
+        );
+        let label = f
+            .spans
+            .iter()
+            .find(|s| s.span == Some(primary))
+            .map(|s| s.message.clone())
+            .unwrap_or_else(|| "smtpd exits at startup".into());
+        let mut d = Diagnostic::new(
+            "PF003",
+            format!("{} would refuse to start", lr.listener.describe()),
+            primary,
+            label,
+        );
         for s in &f.spans {
             if let Some(sp) = s.span {
                 if sp != primary {
@@ -34,6 +52,12 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
         } else {
             "add `reject_unauth_destination` to `smtpd_relay_restrictions`, before any `permit`"
         };
-        out.push(d.with_note(format!("smtpd logs a fatal error: {}; clients get no greeting on this port", f.reason)).with_help(help));
+        out.push(
+            d.with_note(format!(
+                "smtpd logs a fatal error: {}; clients get no greeting on this port",
+                f.reason
+            ))
+            .with_help(help),
+        );
     }
 }

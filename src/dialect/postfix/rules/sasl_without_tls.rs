@@ -17,11 +17,27 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
         if !sasl.is_yes() {
             continue;
         }
-        let level = cfg.get("smtpd_tls_security_level").text.s.trim().to_ascii_lowercase();
-        if cfg.get("smtpd_tls_auth_only").is_yes() || level == "encrypt" || cfg.get("smtpd_tls_wrappermode").is_yes() || cfg.get("smtpd_enforce_tls").is_yes() {
+        let level = cfg
+            .get("smtpd_tls_security_level")
+            .text
+            .s
+            .trim()
+            .to_ascii_lowercase();
+        if cfg.get("smtpd_tls_auth_only").is_yes()
+            || level == "encrypt"
+            || cfg.get("smtpd_tls_wrappermode").is_yes()
+            || cfg.get("smtpd_enforce_tls").is_yes()
+        {
             continue;
         }
-        let primary = first_span(a, [sasl.text.span(), sasl.origin_span(), lr.listener.line_span()]);
+        let primary = first_span(
+            a,
+            [
+                sasl.text.span(),
+                sasl.origin_span(),
+                lr.listener.line_span(),
+            ],
+        );
         let mut d = Diagnostic::new(
             "PF007",
             format!("{} offers SASL AUTH before TLS", lr.listener.describe()),
@@ -33,6 +49,8 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
                 d = d.with_label(line, "reachable from untrusted networks");
             }
         }
-        out.push(d.with_help("set `smtpd_tls_auth_only = yes` (or `-o smtpd_tls_auth_only=yes` on this service)"));
+        out.push(d.with_help(
+            "set `smtpd_tls_auth_only = yes` (or `-o smtpd_tls_auth_only=yes` on this service)",
+        ));
     }
 }

@@ -1,0 +1,119 @@
+//! Every fixture tree under `fixtures/postfix/`: relaylint's verdict must be
+//! the one the real daemon gave (recorded in `case.toml` and re-checked by
+//! the differential suite), and the findings users see are snapshots
+//! (human text without colour, and JSON).
+
+use relaylint::options::Options;
+use std::path::{Path, PathBuf};
+
+fn cases(dialect: &str) -> Vec<PathBuf> {
+    let dir = Path::new("fixtures").join(dialect);
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn expected_verdict(case: &Path) -> String {
+    let text = std::fs::read_to_string(case.join("case.toml"))
+        .unwrap_or_else(|e| panic!("{}: case.toml: {e}", case.display()));
+    text.lines()
+        .find_map(|l| {
+            l.trim().strip_prefix("verdict").map(|r| {
+                r.trim()
+                    .trim_start_matches('=')
+                    .trim()
+                    .trim_matches('"')
+                    .to_string()
+            })
+        })
+        .unwrap_or_else(|| panic!("{}: case.toml has no verdict", case.display()))
+}
+
+fn verdict(codes: &[&str]) -> &'static str {
+    if codes.contains(&"PF001") {
+        "open"
+    } else if codes.contains(&"PF003") {
+        "refuses-to-start"
+    } else {
+        "closed"
+    }
+}
+
+#[test]
+fn postfix_fixtures_match_the_daemon_and_snapshots() {
+    let cases = cases("postfix");
+    assert!(
+        cases.len() >= 25,
+        "expected at least 25 Postfix fixtures, found {}",
+        cases.len()
+    );
+    let mut open = 0;
+    for case in &cases {
+        let report =
+            relaylint::scan(std::slice::from_ref(case), &Options::default(), None).expect("scan");
+        let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
+        let expected = expected_verdict(case);
+        assert_eq!(
+            verdict(&codes),
+            expected,
+            "{}: relaylint disagrees with the daemon; findings: {codes:?}",
+            case.display()
+        );
+        if expected == "open" {
+            open += 1;
+        }
+        let name = case
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("case")
+            .to_string();
+        let mut human = Vec::new();
+        relaylint::report::human::write(&report, &mut human).expect("human");
+        let mut json = Vec::new();
+        relaylint::report::json::write(&report, &mut json).expect("json");
+        insta::with_settings!({snapshot_path => "snapshots/postfix", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(format!("{name}.human"), String::from_utf8_lossy(&human));
+            insta::assert_snapshot!(format!("{name}.json"), String::from_utf8_lossy(&json));
+        });
+    }
+    assert!(
+        open * 3 >= cases.len(),
+        "at least a third of the fixtures should be open relays ({open} of {})",
+        cases.len()
+    );
+}
+
+#[test]
+fn output_is_identical_for_any_number_of_jobs() {
+    let roots = vec![PathBuf::from("fixtures/postfix")];
+    let one = relaylint::scan(
+        &roots,
+        &Options {
+            jobs: Some(1),
+            ..Options::default()
+        },
+        None,
+    )
+    .expect("scan");
+    let many = relaylint::scan(
+        &roots,
+        &Options {
+            jobs: Some(8),
+            ..Options::default()
+        },
+        None,
+    )
+    .expect("scan");
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    relaylint::report::json::write(&one, &mut a).expect("json");
+    relaylint::report::json::write(&many, &mut b).expect("json");
+    assert_eq!(a, b);
+    assert!(one.units >= 25);
+}
