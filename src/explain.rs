@@ -66,18 +66,28 @@ pub fn explain(code: &str) -> ExitCode {
     s.push_str(r.fix.trim_end());
     s.push('\n');
     for (i, ex) in r.examples.iter().enumerate() {
-        s.push_str(&format!("\nExample {}: bad\n", i + 1));
-        for (path, text) in &ex.bad {
-            s.push_str(&format!("\n  # {path}\n"));
-            for line in text.lines() {
-                s.push_str(&format!("  {line}\n"));
+        for (label, side) in [("bad", &ex.bad), ("good", &ex.good)] {
+            let case = side.case();
+            s.push_str(&format!("\nExample {}: {label}\n", i + 1));
+            if !case.args.is_empty() || !case.paths.is_empty() {
+                s.push_str(&format!(
+                    "\n  $ relaylint check {} {}\n",
+                    case.args.join(" "),
+                    if case.paths.is_empty() {
+                        ".".to_string()
+                    } else {
+                        case.paths.join(" ")
+                    }
+                ));
             }
-        }
-        s.push_str(&format!("\nExample {}: good\n", i + 1));
-        for (path, text) in &ex.good {
-            s.push_str(&format!("\n  # {path}\n"));
-            for line in text.lines() {
-                s.push_str(&format!("  {line}\n"));
+            for (path, text) in &case.files {
+                s.push_str(&format!("\n  # {path}\n"));
+                for line in text.lines() {
+                    s.push_str(&format!("  {line}\n"));
+                }
+            }
+            for (path, what) in &case.special {
+                s.push_str(&format!("\n  # {path}: {what}\n"));
             }
         }
     }

@@ -284,9 +284,22 @@ pub fn internal_space() -> IpSet {
     )
 }
 
+/// Addresses no TCP client can have: "this network", multicast, reserved.
+pub fn unroutable_space() -> IpSet {
+    IpSet::from_nets(
+        ["0.0.0.0/8", "224.0.0.0/3", "::/128", "ff00::/8"]
+            .iter()
+            .map(|s| net(s))
+            .collect::<Vec<_>>()
+            .iter(),
+    )
+}
+
 /// Every address an attacker on the internet may connect from.
 pub fn untrusted_space() -> IpSet {
-    IpSet::everything().subtract(&internal_space())
+    IpSet::everything()
+        .subtract(&internal_space())
+        .subtract(&unroutable_space())
 }
 
 /// The attacker's space given extra trusted networks from the user.

@@ -11,14 +11,57 @@ use std::sync::LazyLock;
 
 include!(concat!(env!("OUT_DIR"), "/rule_sources.rs"));
 
-/// One example: the files of a sysroot, by path relative to it.
+/// One side of an example: the files of a sysroot (by path relative to it),
+/// and how relaylint is run on them.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// Text files.
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
+    /// Files that cannot be written as text: `fifo`, `symlink:TARGET`, or
+    /// `bytes:HEX` (raw bytes, for encodings).
+    #[serde(default)]
+    pub special: BTreeMap<String, String>,
+    /// Extra `relaylint check` arguments (e.g. `--max-file-size 512`).
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// Paths to name on the command line instead of the folder.
+    #[serde(default)]
+    pub paths: Vec<String>,
+}
+
+/// A `bad`/`good` side: plain files, or a [`Case`].
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(untagged)]
+pub enum Side {
+    /// `path: text` only.
+    Files(BTreeMap<String, String>),
+    /// Files plus how to run.
+    Case(Case),
+}
+
+impl Side {
+    /// As a [`Case`].
+    pub fn case(&self) -> Case {
+        match self {
+            Side::Files(f) => Case {
+                files: f.clone(),
+                ..Case::default()
+            },
+            Side::Case(c) => c.clone(),
+        }
+    }
+}
+
+/// One example: `bad` must raise the rule, `good` must not.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Example {
-    /// Files that must raise the rule.
-    pub bad: BTreeMap<String, String>,
-    /// Files that must not.
-    pub good: BTreeMap<String, String>,
+    /// Raises the rule.
+    pub bad: Side,
+    /// Does not.
+    pub good: Side,
 }
 
 /// The metadata of a rule, as written in `rules/<CODE>.yaml`.

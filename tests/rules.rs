@@ -108,16 +108,56 @@ fn readme_lists_every_rule() {
     }
 }
 
-fn codes_for(files: &std::collections::BTreeMap<String, String>) -> Vec<String> {
+fn codes_for(case: &registry::Case) -> Vec<String> {
     let dir = tempfile::tempdir().expect("tempdir");
-    for (path, text) in files {
+    for (path, text) in &case.files {
         let p = dir.path().join(path);
         std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
         std::fs::write(&p, text).expect("write");
     }
-    let report =
-        relaylint::scan(&[dir.path().to_path_buf()], &Options::default(), None).expect("scan");
-    report.findings.iter().map(|f| f.code.clone()).collect()
+    for (path, what) in &case.special {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        if what == "fifo" {
+            assert!(std::process::Command::new("mkfifo")
+                .arg(&p)
+                .status()
+                .expect("mkfifo")
+                .success());
+        } else if let Some(target) = what.strip_prefix("symlink:") {
+            std::os::unix::fs::symlink(target, &p).expect("symlink");
+        } else if let Some(hex) = what.strip_prefix("bytes:") {
+            let bytes: Vec<u8> = (0..hex.len() / 2)
+                .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("hex"))
+                .collect();
+            std::fs::write(&p, bytes).expect("write");
+        } else {
+            panic!("unknown special file kind `{what}` for {path}");
+        }
+    }
+    let mut cmd = assert_cmd::Command::cargo_bin("relaylint").expect("binary");
+    cmd.current_dir(dir.path())
+        .args(["check", "--format", "json", "--fail-on", "never"])
+        .args(&case.args);
+    if case.paths.is_empty() {
+        cmd.arg(".");
+    } else {
+        cmd.args(&case.paths);
+    }
+    let out = cmd
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .expect("run relaylint");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    v["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| f["code"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[test]
@@ -125,7 +165,7 @@ fn every_example_behaves() {
     let mut failures = Vec::new();
     for r in registry::all() {
         for (i, ex) in r.examples.iter().enumerate() {
-            let bad = codes_for(&ex.bad);
+            let bad = codes_for(&ex.bad.case());
             if !bad.contains(&r.code) {
                 failures.push(format!(
                     "{} example {}: `bad` does not raise it (got {bad:?})",
@@ -133,7 +173,7 @@ fn every_example_behaves() {
                     i + 1
                 ));
             }
-            let good = codes_for(&ex.good);
+            let good = codes_for(&ex.good.case());
             if good.contains(&r.code) {
                 failures.push(format!("{} example {}: `good` raises it", r.code, i + 1));
             }

@@ -58,7 +58,7 @@ PYTHON = sys.executable or "/usr/bin/python3"
 # namespaces created here, none of which has a route to anywhere else.
 DAEMON_IP = "198.51.100.1"  # daemon side of the client link
 DAEMON_OUT_IP = "198.51.100.2"  # daemon side of the foreign-host link
-CLIENT_IP = "203.0.113.66"  # the untrusted internet client
+CLIENT_IP = "203.0.113.66"  # the untrusted internet client (case.toml `client_ip` may change it)
 FOREIGN_IP = "198.51.100.25"  # a mail host of a domain the daemon does not serve
 DAEMON_HOSTNAME = "mail.oracle.test"
 
@@ -92,7 +92,7 @@ LISTENER_PARAMS = ("mydestination", "relay_domains", "mydomain", "myhostname",
 MAIN_PARAMS = ("inet_interfaces", "alias_maps", "alias_database", "import_environment",
                "mydestination", "relay_domains", "myhostname", "mydomain",
                "virtual_alias_domains", "virtual_mailbox_domains", "smtpd_service_name",
-               "myorigin") + TLS_FILE_PARAMS
+               "myorigin", "multi_instance_wrapper") + TLS_FILE_PARAMS
 INDEXED_MAP = re.compile(r"\b(hash|btree|lmdb|cdb|dbm|sdbm):(/[^\s,{}()]+)")
 # An absolute path inside a config file (not the tail of a longer token).
 PATH_TOKEN = re.compile(r"(?<![\w.~$/-])/[A-Za-z0-9_.+@%-]+(?:/[A-Za-z0-9_.+@%-]*)*")
@@ -262,14 +262,14 @@ class Lab:
     foreign ns (198.51.100.25). Commands for the daemon namespace run with their own
     hostname, /etc/hosts and /etc/resolv.conf (private UTS and mount namespaces)."""
 
-    def __init__(self, tag: str, workdir: Path):
+    def __init__(self, tag: str, workdir: Path, client_ip: str = CLIENT_IP):
         base = "rldt%d-%s" % (os.getpid(), tag)
+        self.client_ip = client_ip
         self.daemon_ns, self.client_ns, self.foreign_ns = base + "-d", base + "-c", base + "-f"
         self.dir = workdir
         self.created: list[str] = []
         self.procs: list[subprocess.Popen] = []
         self.daemon_pids: list[int] = []
-        self.notes: list[str] = []
 
     # -- setup -------------------------------------------------------------
     def up(self) -> None:
@@ -287,11 +287,11 @@ class Lab:
             self.daemon_ns: ["addr add %s/32 dev eth0" % DAEMON_IP,
                              "addr add %s/32 dev eth1" % DAEMON_OUT_IP,
                              "link set lo up", "link set eth0 up", "link set eth1 up",
-                             "route add %s/32 dev eth0 src %s" % (CLIENT_IP, DAEMON_IP),
+                             "route add %s/32 dev eth0 src %s" % (self.client_ip, DAEMON_IP),
                              "route add %s/32 dev eth1 src %s" % (FOREIGN_IP, DAEMON_OUT_IP)],
-            self.client_ns: ["addr add %s/32 dev eth0" % CLIENT_IP,
+            self.client_ns: ["addr add %s/32 dev eth0" % self.client_ip,
                              "link set lo up", "link set eth0 up",
-                             "route add %s/32 dev eth0 src %s" % (DAEMON_IP, CLIENT_IP)],
+                             "route add %s/32 dev eth0 src %s" % (DAEMON_IP, self.client_ip)],
             self.foreign_ns: ["addr add %s/32 dev eth0" % FOREIGN_IP,
                               "link set lo up", "link set eth0 up",
                               "route add %s/32 dev eth0 src %s" % (DAEMON_OUT_IP, FOREIGN_IP),
@@ -379,7 +379,7 @@ class Lab:
                 continue
             for tok in r.stdout.split():
                 if tok.isdigit() and int(tok) != os.getpid():
-                    self.notes.append("stopped leftover pid %s in %s" % (tok, ns))
+                    vlog("stopping leftover pid %s in %s" % (tok, ns))
                     stop_pid(int(tok), grace=1)
         for ns in reversed(self.created):
             try:
@@ -538,6 +538,17 @@ class PostfixInstance:
                 ap.parent.mkdir(parents=True, exist_ok=True)
                 ap.write_text("postmaster: root\n")
                 self.notes.append("no etc/aliases: minimal one written")
+        # Debian's "myorigin = /etc/mailname": the file holds the mail name
+        mailname = self.root / "etc" / "mailname"
+        if self.main["myorigin"].startswith(str(mailname)) and not mailname.exists():
+            mailname.parent.mkdir(parents=True, exist_ok=True)
+            mailname.write_text((literal_domains(self.main["myhostname"]) or [DAEMON_HOSTNAME])[0]
+                                + "\n")
+            self.notes.append("no etc/mailname: written from myhostname")
+        # never start other instances (postmulti) of the host
+        if self.main["multi_instance_wrapper"]:
+            over["multi_instance_wrapper"] = ""
+            self.notes.append("multi_instance_wrapper disabled")
         # TLS: a certificate the config names but that is missing, or none at all
         tls = {p: self.main[p] for p in TLS_FILE_PARAMS}
         if not any(tls[p] for p in TLS_CERT_PARAMS):
@@ -787,7 +798,7 @@ def probe_plan(lst: Listener) -> list[list[list[str]]]:
 def zone_for(inst: PostfixInstance) -> dict:
     a = {FOREIGN_DOMAIN: FOREIGN_IP, "mail." + FOREIGN_DOMAIN: FOREIGN_IP,
          "www." + FOREIGN_DOMAIN: FOREIGN_IP, "example.org": FOREIGN_IP,
-         "mail.example.org": FOREIGN_IP, HELO: CLIENT_IP,
+         "mail.example.org": FOREIGN_IP, HELO: inst.lab.client_ip,
          DAEMON_HOSTNAME: DAEMON_IP, "oracle.test": DAEMON_IP}
     mx = {FOREIGN_DOMAIN: "mail." + FOREIGN_DOMAIN, "example.org": "mail.example.org",
           "oracle.test": DAEMON_HOSTNAME}
@@ -799,7 +810,7 @@ def zone_for(inst: PostfixInstance) -> dict:
     myhost = (literal_domains(inst.main.get("myhostname", "")) or [DAEMON_HOSTNAME])[0]
     ptr = {rev_name(DAEMON_IP): myhost, rev_name(FOREIGN_IP): "mail." + FOREIGN_DOMAIN,
            rev_name(DAEMON_OUT_IP): myhost}
-    # no PTR for CLIENT_IP: the attacker's address does not resolve (NXDOMAIN)
+    # no PTR for the client: the attacker's address does not resolve (NXDOMAIN)
     return {"a": a, "mx": mx, "ptr": ptr}
 
 
@@ -860,25 +871,29 @@ def probe_listener(inst: PostfixInstance, lst: Listener, timeout: float) -> None
         p.wait(timeout=3)
     except subprocess.TimeoutExpired:
         stop_pid(p.pid, grace=0.5)
-    out = p.stdout.read()
+    out, err = p.stdout.read(), p.stderr.read()
+    p.stdout.close()
+    p.stderr.close()
     time.sleep(0.05)
     fatal = fatal or inst.fatal_lines(offset)
-    if fatal:
-        lst.outcome, lst.detail = "fatal", fatal[0]
-        return
     try:
         res = json.loads(out)
     except ValueError:
+        res = None
+    items = (res or {}).get("items", [])
+    relayed = [it for it in items if it[3] == "RCPT" and 200 <= it[4] < 300]
+    timeouts = [it for it in items if it[3] == "TIMEOUT"]
+    summary = summarize(items)
+    if fatal and not relayed:
+        lst.outcome, lst.detail = "fatal", fatal[0]
+        return
+    if res is None:
         lst.outcome = ERROR
-        lst.detail = "probe client gave no result: %s" % squeeze(p.stderr.read() if p.stderr else "")
+        lst.detail = "probe client gave no result: %s" % squeeze(err or "(no output)")
         return
     if res.get("banner") is None:
         lst.outcome, lst.detail = "nogreeting", res.get("error") or "no greeting"
         return
-    items = res.get("items", [])
-    relayed = [it for it in items if it[3] == "RCPT" and 200 <= it[4] < 300]
-    timeouts = [it for it in items if it[3] == "TIMEOUT"]
-    summary = summarize(items)
     if relayed:
         lst.outcome = "open"
         lst.detail = "relayed via %s; %s" % (",".join(it[0] for it in relayed), summary)
@@ -900,8 +915,8 @@ def summarize(items: list) -> str:
 
 
 def daemon_verdict(fixture: Path, work: Path, tag: str, tls_pem: TlsPem,
-                   probe_timeout: float) -> DaemonResult:
-    lab = Lab(tag, work / "lab")
+                   probe_timeout: float, client_ip: str = CLIENT_IP) -> DaemonResult:
+    lab = Lab(tag, work / "lab", client_ip)
     inst = PostfixInstance(fixture, work / "pf", lab, tls_pem)
     return run_daemon(inst, lab, probe_timeout).shorten(inst)
 
@@ -1024,8 +1039,16 @@ def relaylint_verdict(binary: Path, fixture: Path) -> tuple[str, str]:
         codes = [f["code"] for f in findings]
     except (ValueError, KeyError, TypeError) as e:
         return ERROR, "unreadable JSON report (%s): %s" % (e, squeeze(r.stdout))
-    where = ["%s %s:%s" % (f.get("code"), f.get("path"), f.get("line")) for f in findings
-             if f.get("code") in ("PF001", "PF003")]
+    where = []
+    for f in findings:
+        if f.get("code") not in ("PF001", "PF003"):
+            continue
+        item = "%s %s:%s" % (f.get("code"), f.get("path"), f.get("line"))
+        # the attacker relaylint has in mind, when its notes name one (informative only)
+        m = re.search(r"attacker: client `([^`]+)`", " ".join(map(str, f.get("notes") or [])))
+        if m:
+            item += " (attacker %s)" % m.group(1)
+        where.append(item)
     detail = "findings: %s" % (", ".join(where) if where else ", ".join(sorted(set(codes))) or "none")
     if "PF001" in codes:
         return "open", detail
@@ -1044,6 +1067,25 @@ class Case:
     expected: str
     summary: str
     problem: str = ""
+    client_ip: str = CLIENT_IP
+
+
+# Addresses the client may not use: trusted by relaylint's definition (loopback,
+# RFC 1918, RFC 6598, link-local), not unicast, or part of the lab's own plan.
+NOT_A_CLIENT = ("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+                "172.16.0.0/12", "192.168.0.0/16", "198.51.100.0/24", "224.0.0.0/3")
+
+
+def check_client_ip(value) -> str | None:
+    import ipaddress
+    try:
+        ip = ipaddress.IPv4Address(str(value))
+    except ValueError:
+        return "client_ip %r is not an IPv4 address" % (value,)
+    for net in NOT_A_CLIENT:
+        if ip in ipaddress.IPv4Network(net):
+            return "client_ip %s is in %s (trusted, not unicast, or used by the lab)" % (ip, net)
+    return None
 
 
 def load_cases(root: Path, select_substr: str | None) -> list[Case]:
@@ -1060,7 +1102,10 @@ def load_cases(root: Path, select_substr: str | None) -> list[Case]:
                 meta = tomllib.loads(toml.read_text())
                 c.expected = str(meta.get("verdict", ""))
                 c.summary = str(meta.get("summary", ""))
-                if c.expected not in VERDICTS:
+                if "client_ip" in meta:
+                    c.problem = check_client_ip(meta["client_ip"]) or ""
+                    c.client_ip = str(meta["client_ip"])
+                if c.expected not in VERDICTS and not c.problem:
                     c.problem = "case.toml verdict %r is not one of %s" % (
                         c.expected, ", ".join(VERDICTS))
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
@@ -1177,7 +1222,8 @@ def main(argv: list[str]) -> int:
                 signal.alarm(int(args.timeout))
                 try:
                     daemon = daemon_verdict(case.path, work / ("%02d-%s" % (n, case.name)),
-                                            str(n), tls_pem, probe_timeout=20)
+                                            str(n), tls_pem, probe_timeout=20,
+                                            client_ip=case.client_ip)
                 except HarnessError as e:
                     daemon = DaemonResult(ERROR, "harness: %s" % e)
                 except subprocess.TimeoutExpired as e:
@@ -1202,6 +1248,8 @@ def main(argv: list[str]) -> int:
                 width, case.name, case.expected or "?", daemon.verdict, rl,
                 "OK" if ok else "MISMATCH", time.monotonic() - t0), flush=True)
             if not ok or VERBOSE:
+                if case.client_ip != CLIENT_IP:
+                    print("    client: %s (client_ip from case.toml)" % case.client_ip)
                 print("    daemon: %s" % daemon.detail)
                 if rl_detail:
                     print("    relaylint: %s" % rl_detail)

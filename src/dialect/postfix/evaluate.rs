@@ -871,7 +871,13 @@ impl Eval<'_> {
                         (Pattern::Net(_), _) => false,
                     };
                     if hit {
-                        matched.push((e, format!("recipient `{addr}`")));
+                        let shown = match (&e.pattern, &self.rcpt) {
+                            (Pattern::Key(k), Recipient::Foreign) if k.ends_with('@') => {
+                                format!("{k}example.net")
+                            }
+                            _ => addr.clone(),
+                        };
+                        matched.push((e, format!("recipient `{shown}`")));
                         if r.kind != TableKind::Indexed
                             || matches!(self.rcpt, Recipient::Routed { .. })
                         {
@@ -925,7 +931,11 @@ impl Eval<'_> {
                 e.span,
                 format!("{who} matches `{}` → `{}`", e.key_text, e.value),
             );
-            let item_step = Step::new(span, format!("`{} {}`", item.token.text, arg.text));
+            let answer = e.value.split_whitespace().next().unwrap_or("OK");
+            let item_step = Step::new(
+                span,
+                format!("`{}` answers `{answer}` for {who}", item.token.text),
+            );
             for mut a in self.value_alts(&e.value, kind, depth) {
                 let routed_ok = matches!(self.rcpt, Recipient::Routed { .. })
                     && what == "recipient"

@@ -54,9 +54,10 @@ impl Listener<'_> {
         port_number(&self.port)
     }
 
-    /// The master.cf line, if any.
+    /// The service name in master.cf, if any (labels point at it rather
+    /// than at a whole multi-line service entry).
     pub fn line_span(&self) -> Option<Span> {
-        self.inet.map(|s| s.line_span)
+        self.inet.map(|s| s.name_span)
     }
 }
 

@@ -97,7 +97,7 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
             }
         }
         d = d.with_note(format!(
-            "attacker: client `{}` (untrusted, no SASL login), `MAIL FROM:<a@example.org>`, `RCPT TO:<{}>`",
+            "attacker: client `{}` (untrusted, no SASL login), `RCPT TO:<{}>`, HELO and MAIL FROM of his choice",
             w.client,
             w.recipient.address()
         ));

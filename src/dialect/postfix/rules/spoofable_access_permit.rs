@@ -78,7 +78,9 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
                     } else if what.starts_with("check_recipient") {
                         let catch_all = match &e.pattern {
                             Pattern::Any => true,
-                            Pattern::Key(k) => attacker_name_pattern(k),
+                            Pattern::Key(k) => {
+                                attacker_name_pattern(k) || (k.ends_with('@') && k.len() > 1)
+                            }
                             Pattern::Regex(_) => super::super::matchlist::FOREIGN_DOMAINS
                                 .iter()
                                 .any(|d| e.matches(&format!("victim@{d}"), None)),
