@@ -123,10 +123,45 @@ fn io_error(e: &std::io::Error) -> LoadError {
     }
 }
 
+/// Removes `.` and `..` without touching the file system.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// True when `path`, once symlinks are resolved, stays inside `root`.
-/// Returns the resolved path, or the error that stops it.
+/// Returns the resolved path, or the error that stops it. A symlink whose
+/// own target text leaves the root is refused before anything outside is
+/// looked at, even when that target does not exist.
 pub fn confine(path: &Path, root: &Path) -> Result<PathBuf, LoadError> {
     let canon_root = fs::canonicalize(root).map_err(|e| io_error(&e))?;
+    if let Ok(target) = fs::read_link(path) {
+        let parent = path.parent().and_then(|p| {
+            fs::canonicalize(if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            })
+            .ok()
+        });
+        if let Some(parent) = parent {
+            let joined = lexical(&parent.join(&target));
+            if !joined.starts_with(&canon_root) {
+                return Err(LoadError::OutsideRoot {
+                    target: joined.display().to_string(),
+                });
+            }
+        }
+    }
     let canon = fs::canonicalize(path).map_err(|e| io_error(&e))?;
     if canon.starts_with(&canon_root) {
         Ok(canon)

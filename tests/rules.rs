@@ -2,7 +2,6 @@
 //! filled, every example behaves (`bad` raises the rule, `good` does not),
 //! every code the sources emit has a YAML, and the README lists every rule.
 
-use relaylint::options::Options;
 use relaylint::registry;
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -1116,11 +1116,13 @@ def load_cases(root: Path, select_substr: str | None) -> list[Case]:
 
 def preflight(args) -> Path | None:
     if os.geteuid() != 0:
-        sys.exit("run.py: must run as root: it creates network namespaces, bind-mounts a "
-                 "private /etc/hosts and starts Postfix (try: sudo python3 %s)"
-                 % os.path.relpath(SELF))
+        print("run.py: must run as root: it creates network namespaces, bind-mounts a "
+              "private /etc/hosts and starts Postfix\n        (try: sudo python3 %s)"
+              % os.path.relpath(SELF), file=sys.stderr)
+        sys.exit(2)
     if tomllib is None:
-        sys.exit("run.py: Python 3.11 or later is required (tomllib)")
+        print("run.py: Python 3.11 or later is required (tomllib)", file=sys.stderr)
+        sys.exit(2)
     missing = [t for t in REQUIRED_TOOLS
                if not shutil.which(t) and not os.access("/usr/sbin/" + t, os.X_OK)]
     if not os.path.exists("/usr/share/postfix/master.cf.dist"):
