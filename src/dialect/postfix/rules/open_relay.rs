@@ -1,7 +1,7 @@
 //! PF001 postfix-open-relay: an untrusted client without SASL relays to a
 //! foreign domain through an smtpd listener. One finding per listener.
 
-use super::super::evaluate::{ListPass, Step, Verdict, Witness};
+use super::super::evaluate::{ListPass, Recipient, Step, Verdict, Witness};
 use super::super::listener::{Exposure, Listener};
 use super::super::Analysis;
 use super::first_span;
@@ -71,15 +71,38 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
             None => continue,
         };
         let primary = first_span(a, [step.span, lr.listener.line_span()]);
-        let way = step.message.clone();
+        let via = match &w.recipient {
+            Recipient::Routed { .. } => " with a sender-routed recipient".to_string(),
+            Recipient::Foreign
+                if all
+                    .iter()
+                    .any(|s| s.message.ends_with("accepts foreign domains")) =>
+            {
+                all.iter()
+                    .find(|s| s.message.ends_with("accepts foreign domains"))
+                    .and_then(|s| s.message.split(" in `").nth(1))
+                    .and_then(|rest| rest.split('`').next())
+                    .map(|param| format!(": `{param}` accepts any domain"))
+                    .unwrap_or_default()
+            }
+            Recipient::Foreign => pass
+                .decisive
+                .and_then(|i| pass.steps.get(i))
+                .unwrap_or(step)
+                .message
+                .split('`')
+                .nth(1)
+                .map(|t| format!(" via `{t}`"))
+                .unwrap_or_default(),
+        };
         let mut d = Diagnostic::new(
             "PF001",
             format!(
-                "untrusted clients can relay mail through {}",
+                "untrusted clients can relay mail through {}{via}",
                 lr.listener.describe()
             ),
             primary,
-            way,
+            step.message.clone(),
         );
         let mut seen: Vec<Span> = vec![primary];
         if let Some(line) = lr.listener.line_span() {
@@ -101,17 +124,25 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
             w.client,
             w.recipient.address()
         ));
+        let cfg = a.config(&lr.listener);
         for p in &w.lists {
             if p.value.origin_span().is_none() && p.holds_relay_check {
                 d = d.with_note(format!(
-                    "`{}` is Postfix's default for compatibility_level {}: `{}`",
+                    "`{}` is not set: Postfix's default for compatibility_level {} applies: `{}`",
                     p.list.param(),
-                    a.config(&lr.listener).level(),
+                    cfg.level(),
                     p.value.text.s.trim()
                 ));
+                match cfg.level_span() {
+                    Some(sp) if !seen.contains(&sp) => {
+                        seen.push(sp);
+                        d = d.with_label(sp, "this level decides the default restrictions");
+                    }
+                    Some(_) => {}
+                    None => d = d.with_note("`compatibility_level` is not set, so it is 0"),
+                }
             }
         }
-        let _ = pass;
         d = d.with_note(swaks(&lr.listener, &w.recipient.address()));
         d = d.with_help(help_for(step, &all));
         out.push(d);
