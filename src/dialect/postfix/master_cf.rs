@@ -60,47 +60,6 @@ pub struct MasterCf {
 /// Daemon options that take an argument (single_server/multi_server getopt).
 const OPTS_WITH_ARG: &[u8] = b"imnorst";
 
-fn words(line: &Text) -> Vec<Token> {
-    // Whitespace separates; `{ ... }` groups an argument (Postfix 3.0+).
-    let s = line.s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < s.len() {
-        if s[i].is_ascii_whitespace() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        if s[i] == b'{' {
-            let mut depth = 0usize;
-            while i < s.len() {
-                match s[i] {
-                    b'{' => depth += 1,
-                    b'}' => {
-                        depth = depth.saturating_sub(1);
-                        if depth == 0 {
-                            i += 1;
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-                i += 1;
-            }
-        } else {
-            while i < s.len() && !s[i].is_ascii_whitespace() {
-                i += 1;
-            }
-        }
-        let end = i.min(s.len());
-        out.push(Token {
-            text: line.s.get(start..end).unwrap_or("").to_string(),
-            span: line.span_of(start..end),
-        });
-    }
-    out
-}
-
 /// Parses `master.cf` text.
 pub fn parse(file: FileId, src: &str) -> (MasterCf, Vec<Diagnostic>) {
     let mut cf = MasterCf::default();
@@ -124,7 +83,7 @@ pub fn parse(file: FileId, src: &str) -> (MasterCf, Vec<Diagnostic>) {
             continue;
         };
         let line_span = Span::new(file, first.0..last.1);
-        let w = words(&line);
+        let w = line.words();
         if w.len() < 8 {
             diags.push(
                 Diagnostic::new(

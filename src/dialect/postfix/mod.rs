@@ -70,6 +70,14 @@ impl<'a> Analysis<'a> {
         }
     }
 
+    /// main.cf's view, then every listener's: the configurations a
+    /// setting-level rule looks at (it reports each definition once).
+    pub fn all_configs(&self) -> Vec<ServiceConfig<'a>> {
+        let mut v = vec![self.main_config()];
+        v.extend(self.listeners.iter().map(|l| self.config(&l.listener)));
+        v
+    }
+
     /// main.cf's own view (no overrides).
     pub fn main_config(&self) -> ServiceConfig<'a> {
         ServiceConfig {

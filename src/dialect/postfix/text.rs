@@ -96,55 +96,34 @@ impl Text {
     }
 
     /// Splits on commas and whitespace, the separators of every Postfix list.
-    /// Braces group: `{ a b }` is one token (Postfix 3.0 and later).
+    /// Braces group: `{ a b }` is one token (Postfix 3.0 and later), and so is
+    /// `inline:{ a=b, c=d }`.
     pub fn tokens(&self) -> Vec<Token> {
+        self.split(|b| b == b',' || b.is_ascii_whitespace())
+    }
+
+    /// Splits on whitespace only (master.cf fields and arguments), with the
+    /// same brace grouping as [`Text::tokens`].
+    pub fn words(&self) -> Vec<Token> {
+        self.split(|b| b.is_ascii_whitespace())
+    }
+
+    fn split(&self, is_sep: impl Fn(u8) -> bool) -> Vec<Token> {
         let bytes = self.s.as_bytes();
         let mut out = Vec::new();
         let mut i = 0;
         while i < bytes.len() {
-            let b = bytes[i];
-            if b == b',' || b.is_ascii_whitespace() {
+            if is_sep(bytes[i]) {
                 i += 1;
                 continue;
             }
             let start = i;
-            if b == b'{' {
-                let mut depth = 0usize;
-                while i < bytes.len() {
-                    match bytes[i] {
-                        b'{' => depth += 1,
-                        b'}' => {
-                            depth = depth.saturating_sub(1);
-                            if depth == 0 {
-                                i += 1;
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    i += 1;
-                }
-            } else {
-                while i < bytes.len() && bytes[i] != b',' && !bytes[i].is_ascii_whitespace() {
-                    // `type:{...}` inline tables hold separators inside braces.
-                    if bytes[i] == b'{' {
-                        let mut depth = 0usize;
-                        while i < bytes.len() {
-                            match bytes[i] {
-                                b'{' => depth += 1,
-                                b'}' => {
-                                    depth = depth.saturating_sub(1);
-                                    if depth == 0 {
-                                        break;
-                                    }
-                                }
-                                _ => {}
-                            }
-                            i += 1;
-                        }
-                    }
-                    i += 1;
-                }
+            while i < bytes.len() && !is_sep(bytes[i]) {
+                i = if bytes[i] == b'{' {
+                    after_group(bytes, i)
+                } else {
+                    i + 1
+                };
             }
             let end = i.min(bytes.len());
             if let Some(text) = self.s.get(start..end) {
@@ -156,6 +135,24 @@ impl Text {
         }
         out
     }
+}
+
+/// The index just past the `}` that closes the `{` at `open` (or the end).
+fn after_group(bytes: &[u8], open: usize) -> usize {
+    let mut depth = 0usize;
+    for (i, b) in bytes.iter().enumerate().skip(open) {
+        match b {
+            b'{' => depth += 1,
+            b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    bytes.len()
 }
 
 #[cfg(test)]

@@ -19,11 +19,7 @@ fn looks_like_version(s: &str) -> bool {
 /// Reports PF008, once per definition of `smtpd_banner`.
 pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
     let mut seen: Vec<Span> = Vec::new();
-    let mut configs = vec![a.main_config()];
-    for l in &a.listeners {
-        configs.push(a.config(&l.listener));
-    }
-    for cfg in configs {
+    for cfg in a.all_configs() {
         let banner = cfg.get("smtpd_banner");
         let Some(origin) = banner.origin_span() else {
             continue;

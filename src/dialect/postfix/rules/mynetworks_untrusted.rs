@@ -9,11 +9,7 @@ use crate::source::Span;
 /// Reports PF002, once per definition of `mynetworks`.
 pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
     let mut seen: Vec<Option<Span>> = Vec::new();
-    let mut configs = vec![a.main_config()];
-    for l in &a.listeners {
-        configs.push(a.config(&l.listener));
-    }
-    for cfg in configs {
+    for cfg in a.all_configs() {
         let value = cfg.get("mynetworks");
         let origin = value.origin_span();
         if seen.contains(&origin) {

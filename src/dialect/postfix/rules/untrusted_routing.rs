@@ -9,11 +9,7 @@ use crate::source::Span;
 /// `resolve_dequoted_address = no`, once per definition.
 pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
     let mut seen: Vec<Span> = Vec::new();
-    let mut configs = vec![a.main_config()];
-    for l in &a.listeners {
-        configs.push(a.config(&l.listener));
-    }
-    for cfg in configs {
+    for cfg in a.all_configs() {
         let routing = cfg.get("allow_untrusted_routing");
         if routing.is_yes() {
             if let Some(sp) = routing.text.span().or(routing.origin_span()) {
