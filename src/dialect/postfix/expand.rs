@@ -16,16 +16,45 @@ pub trait Lookup {
 pub enum ExpandError {
     /// A parameter refers to itself (Postfix: "unreasonable macro call nesting").
     Recursion(String),
+    /// The expansion grew past [`MAX_OUTPUT`] bytes or [`MAX_CALLS`]
+    /// references (a value that doubles at each level would otherwise take
+    /// exponential time).
+    TooLarge,
+}
+
+/// Most bytes one expansion may produce.
+pub const MAX_OUTPUT: usize = 1 << 20;
+/// Most parameter references one expansion may follow.
+pub const MAX_CALLS: usize = 1 << 16;
+
+#[derive(Default)]
+struct State {
+    stack: Vec<String>,
+    errors: Vec<ExpandError>,
+    produced: usize,
+    calls: usize,
+}
+
+impl State {
+    fn exhausted(&mut self) -> bool {
+        self.calls += 1;
+        if self.produced > MAX_OUTPUT || self.calls > MAX_CALLS {
+            if !self.errors.contains(&ExpandError::TooLarge) {
+                self.errors.push(ExpandError::TooLarge);
+            }
+            return true;
+        }
+        false
+    }
 }
 
 const MAX_DEPTH: usize = 32;
 
 /// Expands `text` fully.
 pub fn expand(text: &Text, lookup: &dyn Lookup) -> (Text, Vec<ExpandError>) {
-    let mut errors = Vec::new();
-    let mut stack = Vec::new();
-    let out = expand_inner(text, lookup, &mut stack, &mut errors);
-    (out, errors)
+    let mut st = State::default();
+    let out = expand_inner(text, lookup, &mut st);
+    (out, st.errors)
 }
 
 fn is_name_byte(b: u8) -> bool {
@@ -77,33 +106,30 @@ fn unbrace(text: &Text) -> Text {
     inner
 }
 
-fn param(
-    name: &str,
-    lookup: &dyn Lookup,
-    stack: &mut Vec<String>,
-    errors: &mut Vec<ExpandError>,
-) -> Text {
-    if stack.iter().any(|n| n == name) || stack.len() >= MAX_DEPTH {
-        if !errors.contains(&ExpandError::Recursion(name.to_string())) {
-            errors.push(ExpandError::Recursion(name.to_string()));
+fn param(name: &str, lookup: &dyn Lookup, st: &mut State) -> Text {
+    if st.exhausted() {
+        return Text::default();
+    }
+    if st.stack.iter().any(|n| n == name) || st.stack.len() >= MAX_DEPTH {
+        if !st
+            .errors
+            .contains(&ExpandError::Recursion(name.to_string()))
+        {
+            st.errors.push(ExpandError::Recursion(name.to_string()));
         }
         return Text::default();
     }
     let Some(raw) = lookup.raw(name) else {
         return Text::default();
     };
-    stack.push(name.to_string());
-    let out = expand_inner(&raw, lookup, stack, errors);
-    stack.pop();
+    st.stack.push(name.to_string());
+    let out = expand_inner(&raw, lookup, st);
+    st.stack.pop();
+    st.produced = st.produced.saturating_add(out.s.len());
     out
 }
 
-fn expand_inner(
-    text: &Text,
-    lookup: &dyn Lookup,
-    stack: &mut Vec<String>,
-    errors: &mut Vec<ExpandError>,
-) -> Text {
+fn expand_inner(text: &Text, lookup: &dyn Lookup, st: &mut State) -> Text {
     let s = text.s.as_bytes();
     let mut out = Text::default();
     let mut i = 0;
@@ -129,7 +155,7 @@ fn expand_inner(
                 match matching(s, i + 1, open_b, close_b) {
                     Some(close) => {
                         let inner = sub(text, i + 2..close);
-                        out.push_text(&braced(&inner, lookup, stack, errors));
+                        out.push_text(&braced(&inner, lookup, st));
                         i = close + 1;
                     }
                     None => {
@@ -145,7 +171,7 @@ fn expand_inner(
                     j += 1;
                 }
                 let name = text.s.get(i + 1..j).unwrap_or("");
-                out.push_text(&param(name, lookup, stack, errors));
+                out.push_text(&param(name, lookup, st));
                 i = j;
             }
             _ => {
@@ -159,16 +185,11 @@ fn expand_inner(
     out
 }
 
-fn braced(
-    inner: &Text,
-    lookup: &dyn Lookup,
-    stack: &mut Vec<String>,
-    errors: &mut Vec<ExpandError>,
-) -> Text {
+fn braced(inner: &Text, lookup: &dyn Lookup, st: &mut State) -> Text {
     let s = inner.s.as_bytes();
     let lead = inner.s.len() - inner.s.trim_start().len();
     if s.get(lead) == Some(&b'{') {
-        return relational(inner, lookup, stack, errors).unwrap_or_default();
+        return relational(inner, lookup, st).unwrap_or_default();
     }
     let mut j = lead;
     while j < s.len() && is_name_byte(s[j]) {
@@ -178,23 +199,23 @@ fn braced(
     let rest = inner.s.get(j..).unwrap_or("").trim_start();
     let rest_at = inner.s.len() - rest.len();
     match rest.as_bytes().first() {
-        None => param(&name, lookup, stack, errors),
+        None => param(&name, lookup, st),
         Some(b'?') => {
-            let value = param(&name, lookup, stack, errors);
+            let value = param(&name, lookup, st);
             let arg = sub(inner, rest_at + 1..inner.s.len());
             let (yes, no) = split_alternatives(&arg);
             if !value.s.is_empty() {
-                expand_inner(&unbrace(&yes), lookup, stack, errors)
+                expand_inner(&unbrace(&yes), lookup, st)
             } else {
-                no.map(|n| expand_inner(&unbrace(&n), lookup, stack, errors))
+                no.map(|n| expand_inner(&unbrace(&n), lookup, st))
                     .unwrap_or_default()
             }
         }
         Some(b':') => {
-            let value = param(&name, lookup, stack, errors);
+            let value = param(&name, lookup, st);
             if value.s.is_empty() {
                 let arg = sub(inner, rest_at + 1..inner.s.len());
-                expand_inner(&unbrace(&arg), lookup, stack, errors)
+                expand_inner(&unbrace(&arg), lookup, st)
             } else {
                 Text::default()
             }
@@ -246,12 +267,7 @@ pub fn compare_levels(a: &str, b: &str) -> std::cmp::Ordering {
     std::cmp::Ordering::Equal
 }
 
-fn relational(
-    inner: &Text,
-    lookup: &dyn Lookup,
-    stack: &mut Vec<String>,
-    errors: &mut Vec<ExpandError>,
-) -> Option<Text> {
+fn relational(inner: &Text, lookup: &dyn Lookup, st: &mut State) -> Option<Text> {
     let s = inner.s.as_bytes();
     let a_open = inner.s.find('{')?;
     let a_close = matching(s, a_open, b'{', b'}')?;
@@ -262,18 +278,8 @@ fn relational(
     let op = rest_trim.get(..op_len)?.trim().to_string();
     let b_open = op_at + op_len;
     let b_close = matching(s, b_open, b'{', b'}')?;
-    let a = expand_inner(
-        &unbrace(&sub(inner, a_open..a_close + 1)),
-        lookup,
-        stack,
-        errors,
-    );
-    let b = expand_inner(
-        &unbrace(&sub(inner, b_open..b_close + 1)),
-        lookup,
-        stack,
-        errors,
-    );
+    let a = expand_inner(&unbrace(&sub(inner, a_open..a_close + 1)), lookup, st);
+    let b = expand_inner(&unbrace(&sub(inner, b_open..b_close + 1)), lookup, st);
     let after = inner.s.get(b_close + 1..)?.trim_start();
     let q_at = inner.s.len() - after.len();
     let arg = sub(inner, q_at + 1..inner.s.len());
@@ -304,9 +310,9 @@ fn relational(
         _ => return None,
     };
     Some(if truth {
-        expand_inner(&unbrace(&yes), lookup, stack, errors)
+        expand_inner(&unbrace(&yes), lookup, st)
     } else {
-        no.map(|n| expand_inner(&unbrace(&n), lookup, stack, errors))
+        no.map(|n| expand_inner(&unbrace(&n), lookup, st))
             .unwrap_or_default()
     })
 }
@@ -353,6 +359,33 @@ mod tests {
             "a",
             "plain `<` is lexical"
         );
+    }
+
+    #[test]
+    fn doubling_values_stop_at_the_output_cap() {
+        // a0 = $a1$a1, a1 = $a2$a2, ... : 2^40 bytes if expanded naively.
+        let names: Vec<String> = (0..41).map(|i| format!("a{i}")).collect();
+        let values: Vec<String> = (0..41)
+            .map(|i| {
+                if i == 40 {
+                    "x".to_string()
+                } else {
+                    format!("$a{}$a{}", i + 1, i + 1)
+                }
+            })
+            .collect();
+        struct Chain(Vec<String>, Vec<String>);
+        impl Lookup for Chain {
+            fn raw(&self, name: &str) -> Option<Text> {
+                self.0
+                    .iter()
+                    .position(|n| n == name)
+                    .map(|i| Text::builtin(&self.1[i]))
+            }
+        }
+        let (out, errs) = expand(&Text::builtin("$a0"), &Chain(names, values));
+        assert!(errs.contains(&ExpandError::TooLarge));
+        assert!(out.s.len() <= 4 * MAX_OUTPUT);
     }
 
     #[test]

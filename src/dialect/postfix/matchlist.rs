@@ -44,28 +44,79 @@ impl MatchResult {
     }
 }
 
-/// Domain labels no attacker can get a forward-confirmed name under.
-const PRIVATE_LABELS: &[&str] = &[
-    "localhost",
-    "localdomain",
-    "local",
-    "internal",
-    "lan",
-    "home",
-    "corp",
-    "intranet",
+/// Generic top-level domains where anyone can register a name. Two-letter
+/// labels are country-code domains and count as public too; any other single
+/// label (`lan`, `corp`, `office`...) is taken for a private name.
+const PUBLIC_GENERIC_TLDS: &[&str] = &[
+    "com",
+    "net",
+    "org",
+    "info",
+    "biz",
+    "name",
+    "pro",
+    "mobi",
+    "app",
+    "dev",
+    "xyz",
+    "online",
+    "site",
+    "top",
+    "shop",
+    "store",
+    "tech",
+    "cloud",
+    "club",
+    "live",
+    "life",
+    "link",
+    "email",
+    "space",
+    "website",
+    "blog",
+    "news",
+    "world",
+    "today",
+    "agency",
+    "digital",
+    "network",
+    "systems",
+    "services",
+    "solutions",
+    "company",
+    "center",
+    "group",
+    "media",
+    "support",
+    "host",
+    "icu",
+    "vip",
+    "work",
+    "asia",
+    "tel",
+    "travel",
+    "jobs",
+    "cat",
+    "coop",
+    "aero",
+    "museum",
+    "int",
+    "edu",
+    "gov",
+    "mil",
+    "arpa",
 ];
 
 /// True for a hostname pattern an attacker can satisfy with a name in a zone
-/// he controls: a bare top-level domain (parent-domain matching makes `com`
-/// match `host.attacker.com`).
+/// he controls: a bare public top-level domain (parent-domain matching makes
+/// `com` match `host.attacker.com`).
 pub fn attacker_name_pattern(p: &str) -> bool {
     let p = p.trim_start_matches('.').to_ascii_lowercase();
-    !p.is_empty()
-        && !p.contains('.')
-        && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        && !p.bytes().all(|b| b.is_ascii_digit())
-        && !PRIVATE_LABELS.contains(&p.as_str())
+    if p.is_empty() || p.contains('.') {
+        return false;
+    }
+    (p.len() == 2 && p.bytes().all(|b| b.is_ascii_alphabetic()))
+        || PUBLIC_GENERIC_TLDS.contains(&p.as_str())
 }
 
 /// The tokens of a list up to a `#` word: Postfix 3.7 ignores the rest of
@@ -358,6 +409,11 @@ mod tests {
         assert!(attacker_name_pattern(".net"));
         assert!(!attacker_name_pattern("example.com"));
         assert!(!attacker_name_pattern("localhost"));
+        assert!(
+            !attacker_name_pattern("office"),
+            "a private single-label domain"
+        );
+        assert!(attacker_name_pattern("de"));
     }
 
     #[test]

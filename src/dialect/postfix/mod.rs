@@ -141,6 +141,35 @@ fn read_into(
     }
 }
 
+/// Reports main.cf values whose `$name` expansion fails as Postfix's would.
+fn report_expansion_errors(a: &Analysis, out: &mut Vec<Diagnostic>) {
+    let cfg = a.main_config();
+    for p in &a.main.params {
+        if a.main
+            .get(&p.name)
+            .is_some_and(|last| !std::ptr::eq(last, p))
+        {
+            continue;
+        }
+        for e in cfg.value(&p.name).1 {
+            let (message, label) = match e {
+                expand::ExpandError::Recursion(name) => (
+                    format!("`{}` refers to itself through `${name}`", p.name),
+                    "Postfix stops with \"unreasonable macro call nesting\"",
+                ),
+                expand::ExpandError::TooLarge => (
+                    format!("the expansion of `{}` is too large to follow", p.name),
+                    "relaylint stopped expanding this value",
+                ),
+            };
+            out.push(
+                Diagnostic::new("RL001", message, p.name_span, label)
+                    .with_help("define the value without referring back to itself"),
+            );
+        }
+    }
+}
+
 /// Analyses one Postfix unit: returns its files and findings.
 pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, Vec<Diagnostic>) {
     let mut db = SourceDb::new();
@@ -240,6 +269,7 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
             verdict,
         });
     }
+    report_expansion_errors(&analysis, &mut diags);
     rules::run(&analysis, &mut diags);
     diags.extend(store.diags.borrow_mut().drain(..));
     drop(analysis);

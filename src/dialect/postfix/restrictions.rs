@@ -75,13 +75,11 @@ pub const ATTACKER_PASSES: &[&str] = &[
     "reject_unauthenticated_sender_login_mismatch",
     "reject_multi_recipient_bounce",
     "reject_maps_rbl",
-    "reject_unknown_address",
     "permit_sasl_authenticated",
     "permit_tls_clientcerts",
     "permit_inet_interfaces",
     "permit_mx_backup",
     "defer_if_reject",
-    "smtpd_null_access_lookup_key",
 ];
 
 /// The restrictions that satisfy smtpd's startup check.
