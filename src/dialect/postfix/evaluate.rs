@@ -29,6 +29,17 @@ pub struct Step {
     pub span: Option<Span>,
     /// What happened there (lowercase, self-contained).
     pub message: String,
+    /// What the attacker sent to get here, when the step depends on it.
+    pub choice: Option<Choice>,
+}
+
+/// An input the attacker chose.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Choice {
+    /// The HELO name.
+    Helo(String),
+    /// The MAIL FROM address (`""` for the null sender).
+    Sender(String),
 }
 
 impl Step {
@@ -36,6 +47,7 @@ impl Step {
         Step {
             span,
             message: message.into(),
+            choice: None,
         }
     }
 }
@@ -80,6 +92,28 @@ pub enum Recipient {
         /// Where it is listed.
         hit: Hit,
     },
+}
+
+impl Witness {
+    /// The HELO name the witness needs, if any.
+    pub fn helo(&self) -> Option<&str> {
+        self.steps().find_map(|s| match &s.choice {
+            Some(Choice::Helo(h)) => Some(h.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The sender the witness needs, if any.
+    pub fn sender(&self) -> Option<&str> {
+        self.steps().find_map(|s| match &s.choice {
+            Some(Choice::Sender(f)) => Some(f.as_str()),
+            _ => None,
+        })
+    }
+
+    fn steps(&self) -> impl Iterator<Item = &Step> {
+        self.lists.iter().flat_map(|p| p.steps.iter())
+    }
 }
 
 impl Recipient {
@@ -927,10 +961,17 @@ impl Eval<'_> {
             alts.push(Alt::new(Outcome::Dunno, Vec::new()));
         }
         for (e, who) in matched {
-            let entry_step = Step::new(
+            let mut entry_step = Step::new(
                 e.span,
                 format!("{who} matches `{}` → `{}`", e.key_text, e.value),
             );
+            if let Pattern::Key(_) = &e.pattern {
+                entry_step.choice = match what {
+                    "HELO" => Some(Choice::Helo(example_key(e, what))),
+                    "sender" => Some(Choice::Sender(example_key(e, what))),
+                    _ => None,
+                };
+            }
             let answer = e.value.split_whitespace().next().unwrap_or("OK");
             let item_step = Step::new(
                 span,
@@ -1025,13 +1066,18 @@ fn domain_matches(domain: &str, key: &str) -> bool {
 
 fn example_key(e: &Entry, what: &str) -> String {
     match &e.pattern {
-        Pattern::Key(k) => {
-            if what == "sender" && !k.contains('@') && k != "<>" {
+        Pattern::Key(k) if what == "sender" => {
+            if k == "<>" {
+                String::new()
+            } else if let Some(user) = k.strip_suffix('@') {
+                format!("{user}@example.org")
+            } else if !k.contains('@') {
                 format!("someone@{k}")
             } else {
                 k.clone()
             }
         }
+        Pattern::Key(k) => k.clone(),
         _ => e.key_text.clone(),
     }
 }

@@ -243,6 +243,7 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
             Verdict::RefusesToStart(evaluate::StartupFailure {
                 reason: "a syntax error stops Postfix before any service starts".into(),
                 spans: vec![evaluate::Step {
+                    choice: None,
                     span,
                     message: "Postfix refuses this line".into(),
                 }],
@@ -251,6 +252,7 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
             Verdict::RefusesToStart(evaluate::StartupFailure {
                 reason: problem.1.clone(),
                 spans: vec![evaluate::Step {
+                    choice: None,
                     span: Some(problem.0),
                     message: "smtpd exits on this argument".into(),
                 }],

@@ -43,7 +43,7 @@ fn help_for(step: &Step, all: &[&Step]) -> String {
     }
 }
 
-fn swaks(l: &Listener, rcpt: &str) -> String {
+fn swaks(l: &Listener, w: &Witness) -> String {
     let port = l
         .port_number()
         .map(|p| p.to_string())
@@ -53,7 +53,15 @@ fn swaks(l: &Listener, rcpt: &str) -> String {
         .clone()
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "YOUR-SERVER".into());
-    format!("confirm with `swaks --server {server} --port {port} --from a@example.org --to '{rcpt}' --quit-after RCPT` from an outside address: a `250` answer to `RCPT TO` means relaying")
+    let helo = w
+        .helo()
+        .map(|h| format!(" --helo '{h}'"))
+        .unwrap_or_default();
+    let from = w.sender().unwrap_or("a@example.org");
+    format!(
+        "confirm with `swaks --server {server} --port {port}{helo} --from '{from}' --to '{}' --quit-after RCPT` from an outside address: a `250` answer to `RCPT TO` means relaying",
+        w.recipient.address()
+    )
 }
 
 /// Reports PF001.
@@ -120,8 +128,10 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
             }
         }
         d = d.with_note(format!(
-            "attacker: client `{}` (untrusted, no SASL login), `RCPT TO:<{}>`, HELO and MAIL FROM of his choice",
+            "attacker: client `{}` (untrusted, no SASL login), `HELO {}`, `MAIL FROM:<{}>`, `RCPT TO:<{}>`",
             w.client,
+            w.helo().unwrap_or("client.example.org"),
+            w.sender().unwrap_or("a@example.org"),
             w.recipient.address()
         ));
         let cfg = a.config(&lr.listener);
@@ -143,7 +153,7 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
-        d = d.with_note(swaks(&lr.listener, &w.recipient.address()));
+        d = d.with_note(swaks(&lr.listener, w));
         d = d.with_help(help_for(step, &all));
         out.push(d);
     }
