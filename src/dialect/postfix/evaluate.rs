@@ -83,8 +83,13 @@ impl ListKind {
 /// What the attacker sends as recipient.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Recipient {
-    /// `victim@example.net`.
-    Foreign,
+    /// `local@domain` in a domain this server does not serve.
+    Foreign {
+        /// Local part (`victim`, or one an access table names).
+        local: String,
+        /// The foreign domain.
+        domain: String,
+    },
     /// `victim%example.net@D` with D a relay domain.
     Routed {
         /// The relay domain.
@@ -120,7 +125,7 @@ impl Recipient {
     /// The address as sent.
     pub fn address(&self) -> String {
         match self {
-            Recipient::Foreign => "victim@example.net".into(),
+            Recipient::Foreign { local, domain } => format!("{local}@{domain}"),
             Recipient::Routed { domain, .. } => format!("victim%example.net@{domain}"),
         }
     }
@@ -285,8 +290,8 @@ pub fn evaluate(ctx: &Context) -> Verdict {
             || cfg.get("smtpd_enforce_tls").is_yes()
     };
     let allow_untrusted_routing = cfg.get("allow_untrusted_routing").is_yes();
-    let mut recipients = vec![Recipient::Foreign];
-    if let Some(hit) = first_plain_domain(cfg, ctx.store) {
+    let mut recipients = foreign_recipients(ctx, &order, &classes);
+    if let Some(hit) = first_plain_domain(cfg) {
         recipients.push(Recipient::Routed {
             domain: hit.text.clone(),
             hit,
@@ -324,12 +329,23 @@ pub fn evaluate(ctx: &Context) -> Verdict {
     Verdict::Closed(first_block)
 }
 
-fn first_plain_domain(cfg: &ServiceConfig, store: &Store) -> Option<Hit> {
+/// A relay domain that is not also local: routing through a local domain
+/// is undone by the resolver (`user%victim@local` becomes `user@victim`).
+fn first_plain_domain(cfg: &ServiceConfig) -> Option<Hit> {
     let (tokens, _) = matchlist::list_tokens(&cfg.get("relay_domains").text);
-    let _ = store;
+    let local: Vec<String> = cfg
+        .get("mydestination")
+        .tokens()
+        .into_iter()
+        .map(|t| t.text.to_ascii_lowercase())
+        .collect();
     tokens
         .into_iter()
-        .find(|t| !t.text.contains([':', '/', '!']) && t.text.contains('.'))
+        .find(|t| {
+            !t.text.contains([':', '/', '!'])
+                && t.text.contains('.')
+                && !local.contains(&t.text.to_ascii_lowercase())
+        })
         .map(|t| Hit {
             text: t.text.trim_start_matches('.').to_string(),
             span: t.span,
@@ -600,7 +616,7 @@ impl Eval<'_> {
                     None
                 }
             }
-            Recipient::Foreign => {
+            Recipient::Foreign { domain, .. } => {
                 for (param, subdomains) in [
                     ("relay_domains", true),
                     ("mydestination", false),
@@ -608,12 +624,14 @@ impl Eval<'_> {
                     ("virtual_mailbox_domains", false),
                 ] {
                     let (tokens, _) = matchlist::list_tokens(&cfg.get(param).text);
-                    if let Some(hit) =
-                        matchlist::foreign_domain_match(&tokens, subdomains, self.ctx.store, 0)
+                    if let MatchResult::Match {
+                        hit,
+                        negated: false,
+                    } = matchlist::match_domain(&tokens, domain, subdomains, self.ctx.store, 0)
                     {
                         return Some(vec![Step::new(
                             hit.span,
-                            format!("`{}` in `{param}` accepts foreign domains", hit.text),
+                            format!("`{}` in `{param}` accepts `{domain}`", hit.text),
                         )]);
                     }
                 }
@@ -886,40 +904,36 @@ impl Eval<'_> {
             }
             "recipient" => {
                 let addr = self.rcpt.address();
-                let domain = match &self.rcpt {
-                    Recipient::Foreign => "example.net".to_string(),
-                    Recipient::Routed { domain, .. } => domain.clone(),
-                };
-                for e in &t.entries {
-                    let hit = match (&e.pattern, &self.rcpt) {
-                        (Pattern::Any, _) => true,
-                        (Pattern::Regex(_), _) => e.matches(&addr, None),
-                        (Pattern::Key(k), Recipient::Foreign) => {
-                            attacker_name_pattern(k) || (k.ends_with('@') && k.len() > 1)
-                        }
-                        (Pattern::Key(k), Recipient::Routed { .. }) => {
-                            *k == addr
-                                || domain_matches(&domain, k)
-                                || (k.ends_with('@') && addr.starts_with(k.as_str()))
-                        }
-                        (Pattern::Net(_), _) => false,
-                    };
-                    if hit {
-                        let shown = match (&e.pattern, &self.rcpt) {
-                            (Pattern::Key(k), Recipient::Foreign) if k.ends_with('@') => {
-                                format!("{k}example.net")
-                            }
-                            _ => addr.clone(),
-                        };
-                        matched.push((e, format!("recipient `{shown}`")));
-                        if r.kind != TableKind::Indexed
-                            || matches!(self.rcpt, Recipient::Routed { .. })
-                        {
-                            unmatched_possible = matches!(self.rcpt, Recipient::Foreign)
-                                && !matches!(e.pattern, Pattern::Any);
-                            break;
-                        }
+                let (local, domain) = match &self.rcpt {
+                    Recipient::Foreign { local, domain } => (local.clone(), domain.clone()),
+                    Recipient::Routed { domain, .. } => {
+                        ("victim%example.net".to_string(), domain.clone())
                     }
+                };
+                // Indexed tables: full address, then the domain and its
+                // parents, then `local@`. Pattern tables: first match.
+                let found = if r.kind == TableKind::Indexed || r.kind == TableKind::Inline {
+                    let key_is = |k: &str| {
+                        t.entries
+                            .iter()
+                            .find(|e| matches!(&e.pattern, Pattern::Key(x) if x == k))
+                    };
+                    let mut parents = vec![domain.to_ascii_lowercase()];
+                    let mut d = domain.to_ascii_lowercase();
+                    while let Some((_, rest)) = d.split_once('.') {
+                        parents.push(rest.to_string());
+                        parents.push(format!(".{rest}"));
+                        d = rest.to_string();
+                    }
+                    key_is(&addr.to_ascii_lowercase())
+                        .or_else(|| parents.iter().find_map(|p| key_is(p)))
+                        .or_else(|| key_is(&format!("{}@", local.to_ascii_lowercase())))
+                } else {
+                    t.entries.iter().find(|e| e.matches(&addr, None))
+                };
+                if let Some(e) = found {
+                    matched.push((e, format!("recipient `{addr}`")));
+                    unmatched_possible = false;
                 }
             }
             _ => {
@@ -1059,9 +1073,66 @@ impl Eval<'_> {
     }
 }
 
-fn domain_matches(domain: &str, key: &str) -> bool {
-    let d = domain.to_ascii_lowercase();
-    d == key || d.ends_with(&format!(".{key}"))
+/// The recipients to try: a victim in each foreign domain worth probing,
+/// and the local parts that recipient access tables single out (`postmaster@`).
+fn foreign_recipients(ctx: &Context, order: &[ListKind], classes: &[String]) -> Vec<Recipient> {
+    let cfg = ctx.cfg;
+    let mut keys = Vec::new();
+    for param in [
+        "relay_domains",
+        "mydestination",
+        "virtual_alias_domains",
+        "virtual_mailbox_domains",
+    ] {
+        let (tokens, _) = matchlist::list_tokens(&cfg.get(param).text);
+        matchlist::domain_keys(&tokens, ctx.store, 0, &mut keys);
+    }
+    let mut locals = vec!["victim".to_string()];
+    let mut lists: Vec<Vec<Token>> = order.iter().map(|k| cfg.get(k.param()).tokens()).collect();
+    lists.extend(classes.iter().map(|c| cfg.get(c).tokens()));
+    for toks in &lists {
+        for item in items(toks) {
+            let table = if item.name.starts_with("check_recipient") {
+                item.arg.clone()
+            } else if item.token.text.contains(':') && !item.token.text.starts_with('[') {
+                Some(item.token.clone())
+            } else {
+                None
+            };
+            let Some(r) = table.as_ref().and_then(parse_ref) else {
+                continue;
+            };
+            if let TableState::Loaded(t) = &*ctx.store.table(&r) {
+                for e in &t.entries {
+                    if let Pattern::Key(k) = &e.pattern {
+                        match k.strip_suffix('@') {
+                            Some(user) if !user.is_empty() && !user.contains('@') => {
+                                locals.push(user.to_string())
+                            }
+                            _ => keys.push(k.clone()),
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for domain in matchlist::foreign_candidates(&keys) {
+        out.push(Recipient::Foreign {
+            local: "victim".into(),
+            domain: domain.clone(),
+        });
+    }
+    for local in locals.into_iter().skip(1) {
+        let r = Recipient::Foreign {
+            local,
+            domain: "example.net".into(),
+        };
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    out
 }
 
 fn example_key(e: &Entry, what: &str) -> String {

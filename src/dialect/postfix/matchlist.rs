@@ -327,39 +327,109 @@ pub fn accepted_space(tokens: &[Token], space: &IpSet, store: &Store) -> (IpSet,
     (accepted, hits)
 }
 
-/// Domains relaylint probes as "foreign": reserved names no real config serves.
-pub const FOREIGN_DOMAINS: &[&str] = &[
-    "example.net",
-    "victim.example",
-    "mail.example.org",
-    "example.com",
-];
+/// True when `domain` is `key` or, with parent matching, a subdomain of
+/// it; a `.key` entry matches subdomains only.
+pub fn domain_matches(domain: &str, key: &str, subdomains: bool) -> bool {
+    let d = domain.to_ascii_lowercase();
+    let k = key.to_ascii_lowercase();
+    if let Some(parent) = k.strip_prefix('.') {
+        return d.ends_with(&format!(".{parent}"));
+    }
+    d == k || (subdomains && d.ends_with(&format!(".{k}")))
+}
 
-/// Does a domain match list accept some foreign domain? `subdomains` is true
-/// for lists in `parent_domain_matches_subdomains` (relay_domains). Returns
-/// the entry that accepts it.
-pub fn foreign_domain_match(
+/// Matches a concrete domain against a domain match list (`relay_domains`,
+/// `mydestination`, virtual domains): first match wins, `!` negates,
+/// `/file` inlines, tables match on key existence.
+pub fn match_domain(
     tokens: &[Token],
+    domain: &str,
     subdomains: bool,
     store: &Store,
     depth: usize,
-) -> Option<Hit> {
+) -> MatchResult {
     for tok in tokens {
-        let s = tok.text.trim_start_matches('!');
-        let negated = (tok.text.len() - s.len()) % 2 == 1;
+        let mut negated = false;
+        let mut s = tok.text.as_str();
+        while let Some(rest) = s.strip_prefix('!') {
+            negated = !negated;
+            s = rest;
+        }
         let hit = Hit {
             text: tok.text.clone(),
             span: tok.span,
         };
         if s.starts_with('/') && depth < MAX_FILE_DEPTH {
-            if let Some((id, text)) = store.text(s, tok.span) {
-                if let Some(h) =
-                    foreign_domain_match(&file_tokens(id, &text), subdomains, store, depth + 1)
-                {
-                    if !negated {
-                        return Some(h);
+            let Some((id, text)) = store.text(s, tok.span) else {
+                return MatchResult::Error(hit);
+            };
+            match match_domain(
+                &file_tokens(id, &text),
+                domain,
+                subdomains,
+                store,
+                depth + 1,
+            ) {
+                MatchResult::NoMatch => continue,
+                MatchResult::Match { hit, negated: n } => {
+                    return MatchResult::Match {
+                        hit,
+                        negated: n != negated,
                     }
                 }
+                e => return e,
+            }
+        }
+        let sub = Token {
+            text: s.to_string(),
+            span: tok.span,
+        };
+        if let Some(r) = parse_ref(&sub) {
+            match &*store.table(&r) {
+                TableState::Loaded(t) => {
+                    let found = t.entries.iter().find(|e| match &e.pattern {
+                        Pattern::Any => true,
+                        Pattern::Key(k) => {
+                            domain_matches(domain, k, subdomains && r.kind != TableKind::Inline)
+                        }
+                        Pattern::Regex(_) => e.matches(domain, None),
+                        Pattern::Net(_) => false,
+                    });
+                    if let Some(e) = found {
+                        let text = if matches!(e.pattern, Pattern::Any) {
+                            tok.text.clone()
+                        } else {
+                            e.key_text.clone()
+                        };
+                        return MatchResult::Match {
+                            hit: Hit {
+                                text,
+                                span: e.span.or(tok.span),
+                            },
+                            negated,
+                        };
+                    }
+                    continue;
+                }
+                TableState::Missing => return MatchResult::Error(hit),
+                TableState::External => continue,
+            }
+        }
+        if domain_matches(domain, s, subdomains) {
+            return MatchResult::Match { hit, negated };
+        }
+    }
+    MatchResult::NoMatch
+}
+
+/// Every domain-like key of a list (tokens, `/file` contents, table keys):
+/// used to choose foreign domains to probe and to avoid the config's own.
+pub fn domain_keys(tokens: &[Token], store: &Store, depth: usize, out: &mut Vec<String>) {
+    for tok in tokens {
+        let s = tok.text.trim_start_matches('!');
+        if s.starts_with('/') && depth < MAX_FILE_DEPTH {
+            if let Some((id, text)) = store.text(s, tok.span) {
+                domain_keys(&file_tokens(id, &text), store, depth + 1, out);
             }
             continue;
         }
@@ -370,33 +440,48 @@ pub fn foreign_domain_match(
         if let Some(r) = parse_ref(&sub) {
             if let TableState::Loaded(t) = &*store.table(&r) {
                 for e in &t.entries {
-                    let reachable = match &e.pattern {
-                        Pattern::Any => true,
-                        Pattern::Regex(_) => FOREIGN_DOMAINS.iter().any(|d| e.matches(d, None)),
-                        Pattern::Key(k) => subdomains && attacker_name_pattern(k),
-                        Pattern::Net(_) => false,
-                    };
-                    if reachable && !negated {
-                        return Some(Hit {
-                            text: if e.key_text == "*" {
-                                tok.text.clone()
-                            } else {
-                                e.key_text.clone()
-                            },
-                            span: e.span.or(tok.span),
-                        });
+                    if let Pattern::Key(k) = &e.pattern {
+                        out.push(k.to_ascii_lowercase());
                     }
                 }
             }
             continue;
         }
-        let catch_all = (subdomains && attacker_name_pattern(s))
-            || (s.starts_with('.') && attacker_name_pattern(s));
-        if catch_all && !negated {
-            return Some(hit);
+        out.push(s.to_ascii_lowercase());
+    }
+}
+
+/// Foreign domains every evaluation tries (the first is the one the
+/// differential suite's foreign host answers for).
+pub const PROBE_DOMAINS: &[&str] = &[
+    "example.net",
+    "relaylint-victim.com",
+    "relaylint-victim.org",
+];
+
+/// Foreign domains worth probing: `example.net`, and a name under every
+/// public top-level domain the keys name (`com` in `relay_domains` relays
+/// for all of `.com`), skipping any domain the config names as its own.
+pub fn foreign_candidates(keys: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = PROBE_DOMAINS.iter().map(|d| d.to_string()).collect();
+    for k in keys {
+        let k = k.trim_start_matches('.').trim_end_matches('@');
+        if attacker_name_pattern(k) {
+            out.push(format!("relaylint-victim.{k}"));
         }
     }
-    None
+    out.retain(|d| {
+        !keys
+            .iter()
+            .any(|k| k.contains('.') && !k.starts_with('.') && domain_matches(d, k, true))
+    });
+    let mut seen = Vec::new();
+    out.retain(|d| {
+        let fresh = !seen.contains(d);
+        seen.push(d.clone());
+        fresh
+    });
+    out
 }
 
 #[cfg(test)]

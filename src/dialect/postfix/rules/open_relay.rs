@@ -23,13 +23,21 @@ fn decisive(w: &Witness) -> Option<(&ListPass, &Step)> {
     Some((pass, step))
 }
 
+/// `(list, domain)` when a step says a domain list accepts the foreign domain.
+fn accepting_list(s: &Step) -> Option<(&str, &str)> {
+    let rest = s.message.split("` in `").nth(1)?;
+    let (param, rest) = rest.split_once('`')?;
+    let domain = rest.strip_prefix(" accepts `")?.strip_suffix('`')?;
+    Some((param, domain))
+}
+
 fn help_for(step: &Step, all: &[&Step]) -> String {
     let text = |needle: &str| all.iter().any(|s| s.message.contains(needle));
     if text("allow_untrusted_routing") {
         "set `allow_untrusted_routing = no` (the default)".into()
     } else if text("in `mynetworks`") {
         "limit `mynetworks` to networks you trust, e.g. `127.0.0.0/8 [::1]/128`".into()
-    } else if text("accepts foreign domains") {
+    } else if all.iter().any(|s| accepting_list(s).is_some()) {
         "list only the domains this server relays for in `relay_domains`".into()
     } else if step.message.contains(" matches `") || text(" matches `") {
         "place access checks that can answer `OK` after `reject_unauth_destination`, or make them answer `DUNNO`".into()
@@ -81,19 +89,12 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
         let primary = first_span(a, [step.span, lr.listener.line_span()]);
         let via = match &w.recipient {
             Recipient::Routed { .. } => " with a sender-routed recipient".to_string(),
-            Recipient::Foreign
-                if all
-                    .iter()
-                    .any(|s| s.message.ends_with("accepts foreign domains")) =>
-            {
-                all.iter()
-                    .find(|s| s.message.ends_with("accepts foreign domains"))
-                    .and_then(|s| s.message.split(" in `").nth(1))
-                    .and_then(|rest| rest.split('`').next())
-                    .map(|param| format!(": `{param}` accepts any domain"))
-                    .unwrap_or_default()
-            }
-            Recipient::Foreign => pass
+            Recipient::Foreign { .. } if all.iter().any(|s| accepting_list(s).is_some()) => all
+                .iter()
+                .find_map(|s| accepting_list(s))
+                .map(|(param, domain)| format!(": `{param}` accepts `{domain}`"))
+                .unwrap_or_default(),
+            Recipient::Foreign { .. } => pass
                 .decisive
                 .and_then(|i| pass.steps.get(i))
                 .unwrap_or(step)

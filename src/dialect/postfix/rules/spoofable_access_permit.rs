@@ -81,7 +81,7 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
                             Pattern::Key(k) => {
                                 attacker_name_pattern(k) || (k.ends_with('@') && k.len() > 1)
                             }
-                            Pattern::Regex(_) => super::super::matchlist::FOREIGN_DOMAINS
+                            Pattern::Regex(_) => super::super::matchlist::PROBE_DOMAINS
                                 .iter()
                                 .any(|d| e.matches(&format!("victim@{d}"), None)),
                             Pattern::Net(_) => false,
