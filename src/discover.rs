@@ -80,6 +80,9 @@ pub enum InputError {
     StdinNeedsDialect,
 }
 
+/// `ELOOP` on Linux: too many levels of symbolic links.
+pub const ELOOP: i32 = 40;
+
 struct Found {
     path: PathBuf,
     dialect: Dialect,
@@ -243,6 +246,14 @@ fn walk_dir(
             // checks that they stay inside the root.
             match fs::metadata(path) {
                 Ok(m) if m.is_file() => {}
+                Err(e) if e.raw_os_error() == Some(ELOOP) => {
+                    problems.push(FileProblem {
+                        path: display(path),
+                        code: "RL002",
+                        message: format!("`{}` could not be read: symlink loop", display(path)),
+                    });
+                    continue;
+                }
                 _ => continue,
             }
         } else if !ft.is_file() {

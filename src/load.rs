@@ -114,7 +114,7 @@ fn io_error(e: &std::io::Error) -> LoadError {
         std::io::ErrorKind::NotFound => LoadError::NotFound,
         _ => {
             // ELOOP has no stable ErrorKind; name it plainly.
-            if e.raw_os_error() == Some(40) {
+            if e.raw_os_error() == Some(crate::discover::ELOOP) {
                 LoadError::Io("symlink loop".into())
             } else {
                 LoadError::Io(e.to_string())

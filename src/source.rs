@@ -175,6 +175,16 @@ impl SourceDb {
         }
     }
 
+    /// The first replacement character of a lossily read file (where its
+    /// invalid bytes start), or the start of the file.
+    pub fn first_invalid(&self, id: FileId) -> Span {
+        let at = self.text(id).find('\u{fffd}');
+        match at {
+            Some(i) => Span::new(id, i..i + '\u{fffd}'.len_utf8()),
+            None => Span::new(id, 0..0),
+        }
+    }
+
     /// The text of the whole line holding `byte`, without its line break.
     pub fn line_text(&self, id: FileId, byte: u32) -> &str {
         let Some(file) = self.file(id) else {

@@ -289,6 +289,10 @@ fn hostile_files_do_not_stop_the_scan() {
     );
     assert!(paths("RL007").iter().any(|p| p.contains("h4")), "{c:?}");
     assert!(paths("RL003").iter().any(|p| p.contains("h6")), "{c:?}");
+    assert!(
+        paths("RL002").iter().any(|p| p.contains("loop")),
+        "symlink loop: {c:?}"
+    );
 }
 
 #[test]

@@ -13,10 +13,15 @@ For every fixture tree under fixtures/postfix/<case>/ this script
   3. probes every smtpd/postscreen listener the client can reach with relay
      attempts (never DATA) and turns the answers into the daemon's verdict:
      open / closed / refuses-to-start,
-  4. runs `relaylint check --format json --fail-on never` on the fixture and
-     derives relaylint's verdict from its findings (PF001 -> open, else PF003 ->
-     refuses-to-start, else closed),
-  5. compares case.toml's expected verdict, the daemon's and relaylint's.
+  4. runs `relaylint check --format json --fail-on never` on the fixture (before
+     the daemon starts) and derives relaylint's verdict from its findings (PF001
+     -> open, else PF003 -> refuses-to-start, else closed),
+  5. replays the witness of every PF001 finding (the client address, HELO name,
+     sender, recipient and port relaylint names in the finding's notes) against
+     the same running daemon, from a client address equal to the witness's:
+     "confirmed" (2xx to RCPT TO) or "REFUTED",
+  6. compares case.toml's expected verdict, the daemon's and relaylint's, and
+     requires every witness to be confirmed.
 
 Python 3.11+ standard library only. Runs as root (network namespaces, bind
 mounts, starting Postfix). See tests/differential/README.md.
@@ -270,6 +275,7 @@ class Lab:
         self.created: list[str] = []
         self.procs: list[subprocess.Popen] = []
         self.daemon_pids: list[int] = []
+        self.client_addrs: set[str] = {client_ip}
 
     # -- setup -------------------------------------------------------------
     def up(self) -> None:
@@ -298,6 +304,18 @@ class Lab:
                               "route add %s/32 dev eth0 src %s" % (DAEMON_IP, FOREIGN_IP)]}
         for ns, cmds in plans.items():
             run(["ip", "-n", ns, "-batch", "-"], input="\n".join(cmds) + "\n", check=True)
+
+    def add_client_address(self, ip: str) -> None:
+        """A further source address for the client (a witness probe's): on the
+        client's veth, routed back from the daemon like the default one. Its name
+        service entries stay as they are: no PTR, no forward name."""
+        if ip in self.client_addrs:
+            return
+        run(["ip", "-n", self.client_ns, "addr", "add", ip + "/32", "dev", "eth0"], check=True)
+        run(["ip", "-n", self.daemon_ns, "route", "add", ip + "/32", "dev", "eth0",
+             "src", DAEMON_IP], check=True)
+        self.client_addrs.add(ip)
+        vlog("client address %s added" % ip)
 
     def write_hosts(self, lines: list[str]) -> None:
         (self.dir / "hosts").write_text("\n".join(lines) + "\n")
@@ -419,6 +437,29 @@ class DaemonResult:
         return DaemonResult(self.verdict, fix(self.detail), self.log_excerpt)
 
 
+@dataclass
+class Witness:
+    """The attacker of one relaylint PF001 finding, replayed against the daemon."""
+    finding: str  # "PF001 <path>:<line>"
+    listener: str  # the listener the finding names ("`smtpd` on `2525`")
+    client: str = ""  # client address as relaylint wrote it
+    helo: str = ""
+    sender: str = ""
+    rcpt: str = ""
+    port: int | None = None
+    problem: str = ""  # why the notes could not be read (the witness is then untested)
+    source: str = ""  # the address the probe actually came from
+    fallback: str = ""  # why the witness address itself could not be used
+    outcome: str = "untested"  # confirmed | REFUTED | untested
+    reply: str = ""  # the daemon's answer (or why there was none)
+
+    def describe(self) -> str:
+        if self.problem:
+            return self.finding
+        return "from %s to port %s: HELO %s, MAIL FROM:<%s>, RCPT TO:<%s>" % (
+            self.client, self.port, self.helo, self.sender, self.rcpt)
+
+
 class PostfixInstance:
     def __init__(self, fixture: Path, inst: Path, lab: Lab, tls_pem: "TlsPem"):
         self.fixture = fixture
@@ -456,6 +497,7 @@ class PostfixInstance:
         def ignore(d, names):
             return ["case.toml"] if Path(d) == self.fixture else []
         shutil.copytree(self.fixture, self.root, symlinks=True, ignore=ignore)
+        self.drop_escaping_symlinks()
         self.conf.mkdir(parents=True, exist_ok=True)
         os.chmod(self.inst, 0o755)
         for d in (self.root, self.root / "etc", self.conf):
@@ -466,6 +508,23 @@ class PostfixInstance:
         for path in sorted(self.conf.rglob("*")):
             if path.is_file() and not path.is_symlink():
                 self.rewrite_file(path)
+
+    def drop_escaping_symlinks(self) -> None:
+        # A symlink in a fixture that leads outside the fixture would make the
+        # daemon read whatever this machine has there, so the verdict would
+        # depend on the machine. Remove such links from the instance: the
+        # daemon then sees a missing file, which is also all relaylint will
+        # read (it never follows a link out of the scanned root).
+        fixture = self.fixture.resolve()
+        for path in sorted(self.root.rglob("*")):
+            if not path.is_symlink():
+                continue
+            rel = path.relative_to(self.root)
+            target = os.path.normpath(os.path.join(os.path.dirname(self.fixture / rel), os.readlink(path)))
+            if not (target == str(fixture) or target.startswith(str(fixture) + os.sep)
+                    or target.startswith(str(self.fixture) + os.sep)):
+                path.unlink()
+                self.notes.append("symlink %s leaves the fixture: removed" % rel)
 
     def rewrite_path(self, m: re.Match) -> str:
         p = m.group(0)
@@ -849,10 +908,11 @@ def start_sasl_stubs(inst: PostfixInstance) -> None:
         vlog("dovecot auth stub on %s" % target)
 
 
-def probe_listener(inst: PostfixInstance, lst: Listener, timeout: float) -> None:
-    plan = {"host": DAEMON_IP, "port": lst.port, "helo": HELO,
-            "wrap_tls": lst.params.get("smtpd_tls_wrappermode", "no").lower() == "yes",
-            "sessions": probe_plan(lst), "timeout": timeout}
+def run_probe(inst: PostfixInstance, plan: dict, timeout: float
+              ) -> tuple[dict | None, list[str], str]:
+    """Run the probe client in the client namespace with `plan`; returns its
+    JSON result (None if it gave none), the fatal log lines that appeared
+    meanwhile, and its stderr. A fatal error in the log ends the probe early."""
     offset = inst.maillog.stat().st_size if inst.maillog.exists() else 0
     p = inst.lab.spawn(inst.lab.client_ns, [PYTHON, str(SELF), "_probe"],
                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -866,7 +926,7 @@ def probe_listener(inst: PostfixInstance, lst: Listener, timeout: float) -> None
         if fatal or time.monotonic() > deadline:
             stop_pid(p.pid, grace=0.5)
             break
-        time.sleep(0.1)
+        time.sleep(0.02)
     try:
         p.wait(timeout=3)
     except subprocess.TimeoutExpired:
@@ -880,6 +940,14 @@ def probe_listener(inst: PostfixInstance, lst: Listener, timeout: float) -> None
         res = json.loads(out)
     except ValueError:
         res = None
+    return res, fatal, err
+
+
+def probe_listener(inst: PostfixInstance, lst: Listener, timeout: float) -> None:
+    plan = {"host": DAEMON_IP, "port": lst.port, "helo": HELO,
+            "wrap_tls": lst.params.get("smtpd_tls_wrappermode", "no").lower() == "yes",
+            "sessions": probe_plan(lst), "timeout": timeout}
+    res, fatal, err = run_probe(inst, plan, timeout)
     items = (res or {}).get("items", [])
     relayed = [it for it in items if it[3] == "RCPT" and 200 <= it[4] < 300]
     timeouts = [it for it in items if it[3] == "TIMEOUT"]
@@ -914,14 +982,109 @@ def summarize(items: list) -> str:
     return " ".join(parts)
 
 
+def witness_source(client: str) -> tuple[str, str]:
+    """The IPv4 address a witness probe can come from, or "" and why it cannot."""
+    import ipaddress
+    text = client.strip().strip("[]")
+    if text.lower().startswith("ipv6:"):
+        text = text[5:]
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return "", "is not an IP address"
+    if ip.version == 6:
+        if ip.ipv4_mapped is None:
+            return "", "is IPv6 (the instance runs with inet_protocols = ipv4)"
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return "", "is a loopback address (it cannot come over the client's link)"
+    if ip.is_multicast or ip.is_unspecified or str(ip).startswith("0.") \
+            or ip in ipaddress.IPv4Network("240.0.0.0/4"):
+        return "", "is not a unicast address"
+    if str(ip) in (DAEMON_IP, DAEMON_OUT_IP, FOREIGN_IP):
+        return "", "is one of the lab's own addresses"
+    return str(ip), ""
+
+
+def smtp_reply(item: list) -> str:
+    _label, _sender, _rcpt, stage, code, text = item
+    where = {"RCPT": "RCPT TO", "MAIL": "MAIL FROM", "EHLO": "EHLO/HELO",
+             "GREETING": "greeting"}.get(stage)
+    if where is None:
+        return "%s: %s" % (stage.lower(), squeeze(text, 160))
+    return "%s -> %s %s" % (where, code, squeeze(text, 160))
+
+
+def probe_witness(inst: PostfixInstance, w: Witness, timeout: float) -> None:
+    """Replay one relaylint witness from its own client address: its HELO name,
+    sender and recipient, on its port, one session, no DATA."""
+    src, why = witness_source(w.client)
+    if why:
+        src = inst.lab.client_ip
+        w.fallback = "client %s %s: probed from %s instead" % (w.client, why, src)
+    else:
+        inst.lab.add_client_address(src)
+    w.source = src
+    lsts = [l for l in inst.listeners if l.reachable and l.port == w.port]
+    wrap = bool(lsts) and lsts[0].params.get("smtpd_tls_wrappermode", "no").lower() == "yes"
+    plan = {"host": DAEMON_IP, "port": w.port, "helo": w.helo, "source": src, "wrap_tls": wrap,
+            "sessions": [[["witness", w.sender, w.rcpt]]], "timeout": timeout}
+    res, fatal, err = run_probe(inst, plan, timeout)
+    items = (res or {}).get("items", [])
+    it = items[0] if items else None
+    if it is not None and it[3] == "RCPT" and 200 <= it[4] < 300:
+        w.outcome, w.reply = "confirmed", "%d %s" % (it[4], squeeze(it[5], 120))
+        return
+    if fatal:
+        w.outcome, w.reply = "REFUTED", fatal[0]
+    elif res is None:
+        w.outcome, w.reply = "untested", "probe client gave no result: %s" % squeeze(
+            err or "(no output)")
+    elif it is None:
+        w.outcome = "REFUTED"
+        w.reply = res.get("error") or "no greeting"
+        if not lsts:
+            w.reply += " (no reachable smtpd/postscreen listener on port %s)" % w.port
+    elif it[3] == "TIMEOUT":
+        w.outcome, w.reply = "untested", "timed out waiting for the server: %s" % smtp_reply(it)
+    else:
+        w.outcome, w.reply = "REFUTED", smtp_reply(it)
+    vlog("witness %s: %s %s" % (w.describe(), w.outcome, w.reply))
+
+
+def probe_witnesses(inst: PostfixInstance, witnesses: list[Witness], timeout: float) -> None:
+    for w in witnesses:
+        if w.problem:
+            continue
+        try:
+            probe_witness(inst, w, timeout)
+        except HarnessError as e:  # includes the per-fixture timeout
+            w.outcome, w.reply = "untested", "harness: %s" % e
+            for rest in witnesses:
+                if rest.outcome == "untested" and not rest.reply and not rest.problem:
+                    rest.reply = "not probed: %s" % e
+            return
+        except subprocess.TimeoutExpired as e:
+            w.outcome, w.reply = "untested", "harness: command timed out: %s" % squeeze(
+                " ".join(map(str, e.cmd)) if isinstance(e.cmd, list) else e.cmd)
+
+
 def daemon_verdict(fixture: Path, work: Path, tag: str, tls_pem: TlsPem,
-                   probe_timeout: float, client_ip: str = CLIENT_IP) -> DaemonResult:
+                   probe_timeout: float, client_ip: str = CLIENT_IP,
+                   witnesses: list[Witness] | None = None) -> DaemonResult:
     lab = Lab(tag, work / "lab", client_ip)
     inst = PostfixInstance(fixture, work / "pf", lab, tls_pem)
-    return run_daemon(inst, lab, probe_timeout).shorten(inst)
+    return run_daemon(inst, lab, probe_timeout, witnesses or []).shorten(inst)
 
 
-def run_daemon(inst: PostfixInstance, lab: Lab, probe_timeout: float) -> DaemonResult:
+def no_daemon(witnesses: list[Witness], why: str) -> None:
+    for w in witnesses:
+        if not w.problem:
+            w.outcome, w.reply = "REFUTED", "no daemon to answer: %s" % squeeze(why, 160)
+
+
+def run_daemon(inst: PostfixInstance, lab: Lab, probe_timeout: float,
+               witnesses: list[Witness]) -> DaemonResult:
     log_excerpt = ""
     try:
         lab.up()
@@ -929,6 +1092,7 @@ def run_daemon(inst: PostfixInstance, lab: Lab, probe_timeout: float) -> DaemonR
         inst.copy_fixture()
         refusal = inst.configure()
         if refusal:
+            no_daemon(witnesses, refusal)
             return DaemonResult("refuses-to-start", refusal)
         inst.rewrite_master()
         inst.read_services()
@@ -953,6 +1117,7 @@ def run_daemon(inst: PostfixInstance, lab: Lab, probe_timeout: float) -> DaemonR
         vlog("helpers up; own domains: %s" % ", ".join(names))
         why = inst.start()
         if why:
+            no_daemon(witnesses, why)
             return DaemonResult("refuses-to-start", why, inst.log_text()[-3000:])
         start_sasl_stubs(inst)
         reachable_ports = {l.port for l in inst.listeners if l.reachable}
@@ -976,7 +1141,13 @@ def run_daemon(inst: PostfixInstance, lab: Lab, probe_timeout: float) -> DaemonR
         hits = lab.dir / "foreign.hits"
         if hits.exists() and hits.read_text().strip():
             inst.notes.append("foreign host contacted: " + squeeze(hits.read_text(), 120))
-        return decide(inst, late, log_excerpt)
+        result = decide(inst, late, log_excerpt)
+        # relaylint's witnesses, against the same running instance, after the
+        # default verdict is settled (a fatal they provoke cannot change it)
+        if witnesses:
+            probe_witnesses(inst, witnesses, probe_timeout)
+            result.log_excerpt = inst.log_text()[-4000:]
+        return result
     finally:
         if inst.master_pid:
             vlog("stopping master pid %d" % inst.master_pid)
@@ -1021,7 +1192,49 @@ def decide(inst: PostfixInstance, late_fatal: list[str], log_excerpt: str) -> Da
 # ---------------------------------------------------------------------------
 # relaylint's verdict
 # ---------------------------------------------------------------------------
-def relaylint_verdict(binary: Path, fixture: Path) -> tuple[str, str]:
+WITNESS_CLIENT = re.compile(r"attacker: client `([^`]+)`")
+WITNESS_HELO = re.compile(r"`HELO ([^`]*)`")
+WITNESS_SENDER = re.compile(r"`MAIL FROM:<([^`]*)>`")
+WITNESS_RCPT = re.compile(r"`RCPT TO:<([^`]*)>`")
+SWAKS_PORT = re.compile(r"--port (\d+)\b")
+SWAKS_ARG = r"--%s '([^']*)'"
+
+
+def parse_witness(finding: dict) -> Witness:
+    """The attacker of a PF001 finding, from its notes:
+    "attacker: client `IP` (...), `HELO name`, `MAIL FROM:<s>`, `RCPT TO:<r>`" and
+    "confirm with `swaks --server YOUR-SERVER --port N [--helo 'h'] --from 's' --to 'r' ...`"."""
+    notes = [str(n) for n in (finding.get("notes") or [])]
+    message = str(finding.get("message", ""))
+    m = re.search(r"through (.*?)(?: via |: | with |$)", message)
+    w = Witness("PF001 %s:%s" % (finding.get("path"), finding.get("line")),
+                m.group(1) if m else squeeze(message, 80))
+    attacker = next((n for n in notes if WITNESS_CLIENT.search(n)), "")
+    swaks = next((n for n in notes if "swaks " in n), "")
+    if not attacker:
+        w.problem = "no `attacker: client ...` note"
+        return w
+    w.client = WITNESS_CLIENT.search(attacker).group(1)
+    missing = []
+    for attr, rx, opt in (("helo", WITNESS_HELO, "helo"), ("sender", WITNESS_SENDER, "from"),
+                          ("rcpt", WITNESS_RCPT, "to")):
+        m = rx.search(attacker) or re.search(SWAKS_ARG % opt, swaks)
+        if m:
+            setattr(w, attr, m.group(1))
+        else:
+            missing.append(attr)
+    m = SWAKS_PORT.search(swaks) or re.search(r"\(port (\d+)\)|on `(\d+)`", message)
+    if m:
+        w.port = int(next(g for g in m.groups() if g))
+    else:
+        missing.append("port")
+    if missing:
+        w.problem = "notes do not give the witness's %s" % ", ".join(missing)
+    return w
+
+
+def relaylint_verdict(binary: Path, fixture: Path) -> tuple[str, str, list[Witness]]:
+    """relaylint's verdict, a one-line detail, and the witness of every PF001."""
     try:
         arg = str(fixture.relative_to(REPO))
     except ValueError:
@@ -1030,31 +1243,36 @@ def relaylint_verdict(binary: Path, fixture: Path) -> tuple[str, str]:
         r = run([str(binary), "check", "--format", "json", "--fail-on", "never", arg],
                 timeout=120)
     except subprocess.TimeoutExpired:
-        return ERROR, "relaylint timed out"
+        return ERROR, "relaylint timed out", []
     if r.returncode not in (0, 1):
-        return ERROR, "relaylint exited %d: %s" % (r.returncode, squeeze(r.stderr))
+        return ERROR, "relaylint exited %d: %s" % (r.returncode, squeeze(r.stderr)), []
     try:
         report = json.loads(r.stdout)
         findings = report["findings"]
         codes = [f["code"] for f in findings]
     except (ValueError, KeyError, TypeError) as e:
-        return ERROR, "unreadable JSON report (%s): %s" % (e, squeeze(r.stdout))
+        return ERROR, "unreadable JSON report (%s): %s" % (e, squeeze(r.stdout)), []
     where = []
+    witnesses: list[Witness] = []
     for f in findings:
         if f.get("code") not in ("PF001", "PF003"):
             continue
         item = "%s %s:%s" % (f.get("code"), f.get("path"), f.get("line"))
-        # the attacker relaylint has in mind, when its notes name one (informative only)
+        # the attacker relaylint has in mind; for PF001 it is probed (the witness)
         m = re.search(r"attacker: client `([^`]+)`", " ".join(map(str, f.get("notes") or [])))
         if m:
             item += " (attacker %s)" % m.group(1)
         where.append(item)
+        if f.get("code") == "PF001":
+            w = parse_witness(f)
+            if not any(w.describe() == x.describe() and not w.problem for x in witnesses):
+                witnesses.append(w)
     detail = "findings: %s" % (", ".join(where) if where else ", ".join(sorted(set(codes))) or "none")
     if "PF001" in codes:
-        return "open", detail
+        return "open", detail, witnesses
     if "PF003" in codes:
-        return "refuses-to-start", detail
-    return "closed", detail
+        return "refuses-to-start", detail, []
+    return "closed", detail, []
 
 
 # ---------------------------------------------------------------------------
@@ -1218,6 +1436,14 @@ def main(argv: list[str]) -> int:
             t0 = time.monotonic()
             if VERBOSE:
                 sys.stderr.write("== %s: %s\n" % (case.name, case.summary))
+            # relaylint first: its witnesses are probed on the daemon instance below
+            if binary is not None:
+                rl, rl_detail, witnesses = relaylint_verdict(binary, case.path)
+            else:
+                rl, rl_detail, witnesses = "-", "", []
+            for w in witnesses:
+                if w.problem:
+                    w.reply = "not probed: %s" % w.problem
             if case.problem:
                 daemon = DaemonResult(ERROR, case.problem)
             else:
@@ -1225,7 +1451,7 @@ def main(argv: list[str]) -> int:
                 try:
                     daemon = daemon_verdict(case.path, work / ("%02d-%s" % (n, case.name)),
                                             str(n), tls_pem, probe_timeout=20,
-                                            client_ip=case.client_ip)
+                                            client_ip=case.client_ip, witnesses=witnesses)
                 except HarnessError as e:
                     daemon = DaemonResult(ERROR, "harness: %s" % e)
                 except subprocess.TimeoutExpired as e:
@@ -1238,17 +1464,38 @@ def main(argv: list[str]) -> int:
                         type(e).__name__, e, tb.lineno))
                 finally:
                     signal.alarm(0)
-            if binary is not None:
-                rl, rl_detail = relaylint_verdict(binary, case.path)
-            else:
-                rl, rl_detail = "-", ""
+            for w in witnesses:
+                if w.outcome == "untested" and not w.reply:
+                    w.reply = "not probed: the daemon run ended first (%s)" % squeeze(
+                        daemon.detail, 120)
+            # every witness must be confirmed; relaylint may say open where the
+            # default probe found the relay closed only if its witness relayed
+            witness_ok = all(w.outcome == "confirmed" for w in witnesses)
+            witness_only = (rl == "open" and daemon.verdict == "closed" and bool(witnesses)
+                            and witness_ok)
             ok = (daemon.verdict == case.expected and daemon.verdict in VERDICTS
-                  and (binary is None or rl == daemon.verdict))
+                  and (binary is None or ((rl == daemon.verdict or witness_only) and witness_ok)))
             passed += ok
             failed += not ok
-            print("%-*s  expected=%-16s daemon=%-16s relaylint=%-16s %-8s %5.1fs" % (
-                width, case.name, case.expected or "?", daemon.verdict, rl,
-                "OK" if ok else "MISMATCH", time.monotonic() - t0), flush=True)
+            if not witnesses:
+                wcol = "-"
+            elif any(w.outcome == "REFUTED" for w in witnesses):
+                wcol = "REFUTED"
+            elif witness_ok:
+                wcol = "confirmed"
+            else:
+                wcol = "untested"
+            print("%-*s  expected=%-16s daemon=%-16s relaylint=%-16s witness=%-9s %-8s %5.1fs%s" % (
+                width, case.name, case.expected or "?", daemon.verdict, rl, wcol,
+                "OK" if ok else "MISMATCH", time.monotonic() - t0,
+                "  (open only for the witness client/helo/sender)" if ok and witness_only else ""),
+                flush=True)
+            for w in witnesses:
+                if not ok or VERBOSE or witness_only or w.fallback or w.outcome != "confirmed":
+                    print("    witness: %s [%s] %s -> %s" % (
+                        w.outcome, w.listener, w.describe(), w.reply))
+                    if w.fallback:
+                        print("      (%s)" % w.fallback)
             if not ok or VERBOSE:
                 if case.client_ip != CLIENT_IP:
                     print("    client: %s (client_ip from case.toml)" % case.client_ip)
@@ -1428,9 +1675,11 @@ def helper_probe() -> None:
     def text(msg) -> str:
         return msg.decode("utf-8", "replace") if isinstance(msg, bytes) else str(msg)
 
+    source = (plan["source"], 0) if plan.get("source") else None
+
     def open_session():
-        s = smtplib.SMTP_SSL(context=ctx, timeout=timeout) if plan["wrap_tls"] \
-            else smtplib.SMTP(timeout=timeout)
+        s = smtplib.SMTP_SSL(context=ctx, timeout=timeout, source_address=source) \
+            if plan["wrap_tls"] else smtplib.SMTP(timeout=timeout, source_address=source)
         s._host = host
         code, msg = s.connect(host, port)
         if result["banner"] is None:

@@ -24,6 +24,8 @@ pub enum ExpandError {
 
 /// Most bytes one expansion may produce.
 pub const MAX_OUTPUT: usize = 1 << 20;
+/// Deepest `${...}` nesting followed (each level copies its text).
+pub const MAX_NESTING: usize = 100;
 /// Most parameter references one expansion may follow.
 pub const MAX_CALLS: usize = 1 << 16;
 
@@ -33,6 +35,7 @@ struct State {
     errors: Vec<ExpandError>,
     produced: usize,
     calls: usize,
+    nesting: usize,
 }
 
 impl State {
@@ -186,6 +189,19 @@ fn expand_inner(text: &Text, lookup: &dyn Lookup, st: &mut State) -> Text {
 }
 
 fn braced(inner: &Text, lookup: &dyn Lookup, st: &mut State) -> Text {
+    if st.nesting >= MAX_NESTING {
+        if !st.errors.contains(&ExpandError::TooLarge) {
+            st.errors.push(ExpandError::TooLarge);
+        }
+        return Text::default();
+    }
+    st.nesting += 1;
+    let out = braced_inner(inner, lookup, st);
+    st.nesting -= 1;
+    out
+}
+
+fn braced_inner(inner: &Text, lookup: &dyn Lookup, st: &mut State) -> Text {
     let s = inner.s.as_bytes();
     let lead = inner.s.len() - inner.s.trim_start().len();
     if s.get(lead) == Some(&b'{') {

@@ -122,8 +122,8 @@ fn read_into(
                 diags.push(Diagnostic::new(
                     "RL006",
                     format!("`{shown}` is not valid UTF-8"),
-                    Span::new(id, 0..0),
-                    "invalid bytes were replaced while reading",
+                    db.first_invalid(id),
+                    "the first invalid bytes, replaced while reading",
                 ));
             }
             Some(id)

@@ -84,11 +84,12 @@ impl Store {
                     .borrow_mut()
                     .add(shown.clone(), loaded.text, loaded.lossy);
                 if loaded.lossy {
+                    let at = self.db.borrow().first_invalid(id);
                     self.diags.borrow_mut().push(Diagnostic::new(
                         "RL006",
                         format!("`{shown}` is not valid UTF-8"),
-                        Span::new(id, 0..0),
-                        "invalid bytes were replaced while reading",
+                        at,
+                        "the first invalid bytes, replaced while reading",
                     ));
                 }
                 Some((id, text))

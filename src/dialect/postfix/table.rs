@@ -9,7 +9,9 @@ use super::main_cf::logical_lines;
 use super::text::Token;
 use crate::source::{FileId, Span};
 use ipnet::IpNet;
+use std::collections::HashSet;
 use std::net::IpAddr;
+use std::rc::Rc;
 
 /// What kind of table a reference names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,10 +101,57 @@ pub enum Pattern {
     Net(IpNet),
     /// A regular expression; `None` when relaylint's engine cannot compile
     /// it (then it is treated as able to match anything).
-    Regex(Option<regex::Regex>),
+    Regex(Option<regex::bytes::Regex>),
     /// Matches every key (`static:`).
     Any,
 }
+
+/// A chain of enclosing `if` conditions (pattern, negated), shared between
+/// the entries of a block so that a long block costs no copies.
+#[derive(Clone, Debug, Default)]
+pub struct Conditions(Option<Rc<Condition>>);
+
+/// One `if` condition and the ones around it.
+#[derive(Debug)]
+pub struct Condition {
+    pattern: Pattern,
+    negated: bool,
+    outer: Conditions,
+}
+
+impl Conditions {
+    /// True when there is no enclosing `if`.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    fn push(&self, pattern: Pattern, negated: bool) -> Conditions {
+        Conditions(Some(Rc::new(Condition {
+            pattern,
+            negated,
+            outer: self.clone(),
+        })))
+    }
+
+    fn pop(&self) -> Conditions {
+        self.0.as_ref().map(|c| c.outer.clone()).unwrap_or_default()
+    }
+
+    fn all_match(&self, key: &str, ip: Option<IpAddr>) -> bool {
+        let mut cur = &self.0;
+        while let Some(c) = cur {
+            if c.pattern.matches(key, ip) == c.negated {
+                return false;
+            }
+            cur = &c.outer.0;
+        }
+        true
+    }
+}
+
+/// Deepest `if` nesting relaylint follows; deeper `if` lines are ignored
+/// (their entries then match more often, never less).
+const MAX_IF_DEPTH: usize = 64;
 
 /// One table entry.
 #[derive(Clone, Debug)]
@@ -111,8 +160,8 @@ pub struct Entry {
     pub pattern: Pattern,
     /// `!pattern`: matches when the pattern does not.
     pub negated: bool,
-    /// Enclosing `if` conditions (pattern, negated).
-    pub conditions: Vec<(Pattern, bool)>,
+    /// Enclosing `if` conditions, innermost first.
+    pub conditions: Conditions,
     /// The result.
     pub value: String,
     /// The key as written.
@@ -131,12 +180,21 @@ pub struct Table {
     pub entries: Vec<Entry>,
 }
 
-fn compile_regex(body: &str, flags: &str) -> Option<regex::Regex> {
-    // Postfix matches case-insensitively unless the `i` flag toggles it off.
+/// Longest pattern relaylint compiles; longer ones are assumed to match.
+const MAX_PATTERN: usize = 4096;
+
+fn compile_regex(body: &str, flags: &str) -> Option<regex::bytes::Regex> {
+    if body.len() > MAX_PATTERN {
+        return None;
+    }
+    // Postfix matches bytes (POSIX regex / PCRE without UTF mode) and
+    // case-insensitively unless the `i` flag toggles it off.
     let insensitive = !flags.contains('i');
-    regex::RegexBuilder::new(body)
+    regex::bytes::RegexBuilder::new(body)
+        .unicode(false)
         .case_insensitive(insensitive)
         .size_limit(1 << 20)
+        .dfa_size_limit(1 << 20)
         .build()
         .ok()
 }
@@ -203,7 +261,10 @@ pub fn parse_net(s: &str) -> Option<Result<IpNet, ()>> {
 pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
     let mut entries: Vec<Entry> = Vec::new();
     let (logical, _) = logical_lines(src);
-    let mut conditions: Vec<(Pattern, bool)> = Vec::new();
+    let mut conditions = Conditions::default();
+    let mut ignored_ifs = 0usize;
+    let mut depth = 0usize;
+    let mut seen_keys: HashSet<String> = HashSet::new();
     for pieces in logical {
         let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
             continue;
@@ -219,24 +280,26 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
             TableKind::Indexed => {
                 let (key, value) = split_key(line);
                 let key = key.to_ascii_lowercase();
-                if entries
-                    .iter()
-                    .any(|e| matches!(&e.pattern, Pattern::Key(k) if *k == key))
-                {
+                if !seen_keys.insert(key.clone()) {
                     continue;
                 }
                 entries.push(Entry {
                     key_text: key.clone(),
                     pattern: Pattern::Key(key),
                     negated: false,
-                    conditions: Vec::new(),
+                    conditions: Conditions::default(),
                     value: value.to_string(),
                     span,
                 });
             }
             TableKind::Cidr | TableKind::Regexp => {
                 if line.eq_ignore_ascii_case("endif") {
-                    conditions.pop();
+                    if ignored_ifs > 0 {
+                        ignored_ifs -= 1;
+                    } else {
+                        conditions = conditions.pop();
+                        depth = depth.saturating_sub(1);
+                    }
                     continue;
                 }
                 let (is_if, rest) = match line
@@ -257,7 +320,12 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
                         // Host bits set, or not an address: Postfix skips the rule.
                         _ => {
                             if is_if {
-                                conditions.push((Pattern::Any, true));
+                                if depth >= MAX_IF_DEPTH {
+                                    ignored_ifs += 1;
+                                } else {
+                                    conditions = conditions.push(Pattern::Any, true);
+                                    depth += 1;
+                                }
                             }
                             continue;
                         }
@@ -271,7 +339,12 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
                     }
                 };
                 if is_if {
-                    conditions.push((pattern, negated));
+                    if depth >= MAX_IF_DEPTH {
+                        ignored_ifs += 1;
+                    } else {
+                        conditions = conditions.push(pattern, negated);
+                        depth += 1;
+                    }
                     continue;
                 }
                 entries.push(Entry {
@@ -310,7 +383,7 @@ pub fn fileless(reference: TableRef) -> Table {
         TableKind::Static => entries.push(Entry {
             pattern: Pattern::Any,
             negated: false,
-            conditions: Vec::new(),
+            conditions: Conditions::default(),
             value: reference.name.clone(),
             key_text: "*".into(),
             span: reference.span,
@@ -329,7 +402,7 @@ pub fn fileless(reference: TableRef) -> Table {
                         key_text: key.clone(),
                         pattern: Pattern::Key(key),
                         negated: false,
-                        conditions: Vec::new(),
+                        conditions: Conditions::default(),
                         value: v.trim().to_string(),
                         span: reference.span,
                     });
@@ -366,7 +439,7 @@ impl Pattern {
         match self {
             Pattern::Key(k) => k.eq_ignore_ascii_case(key),
             Pattern::Net(n) => ip.is_some_and(|a| n.contains(&a)),
-            Pattern::Regex(Some(re)) => re.is_match(key),
+            Pattern::Regex(Some(re)) => re.is_match(key.as_bytes()),
             Pattern::Regex(None) | Pattern::Any => true,
         }
     }
@@ -375,10 +448,7 @@ impl Pattern {
 impl Entry {
     /// True when the entry (with its `!` and enclosing `if`s) matches.
     pub fn matches(&self, key: &str, ip: Option<IpAddr>) -> bool {
-        self.conditions
-            .iter()
-            .all(|(p, neg)| p.matches(key, ip) != *neg)
-            && self.pattern.matches(key, ip) != self.negated
+        self.conditions.all_match(key, ip) && self.pattern.matches(key, ip) != self.negated
     }
 }
 

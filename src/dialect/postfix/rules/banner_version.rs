@@ -29,17 +29,17 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
         }
         seen.push(origin);
         let raw = match cfg.main.get("smtpd_banner") {
-            Some(p) if banner.origin_span() == Some(p.name_span) => p.value.s.clone(),
+            Some(p) if banner.origin_span() == Some(p.name_span) => p.value.clone(),
             _ => cfg
                 .overrides
                 .iter()
                 .rev()
                 .find(|o| o.name == "smtpd_banner")
-                .map(|o| o.value.s.clone())
+                .map(|o| o.value.clone())
                 .unwrap_or_default(),
         };
-        if raw.contains("mail_version") || looks_like_version(&raw) {
-            let sp = banner.text.span().unwrap_or(origin);
+        if raw.s.contains("mail_version") || looks_like_version(&raw.s) {
+            let sp = raw.span().unwrap_or(origin);
             out.push(
                 Diagnostic::new(
                     "PF008",
