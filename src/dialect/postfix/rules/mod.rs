@@ -13,9 +13,11 @@ mod mynetworks_untrusted;
 mod open_relay;
 mod outdated_version;
 mod permit_mx_backup;
+mod qmqp_untrusted;
 mod refuses_to_start;
 mod sasl_without_tls;
 mod spoofable_access_permit;
+mod spoofable_client_address;
 mod trailing_comment;
 mod untrusted_routing;
 
@@ -34,6 +36,8 @@ pub fn run(a: &Analysis, out: &mut Vec<Diagnostic>) {
     listens_on_all_interfaces::check(a, out);
     trailing_comment::check(a, out);
     deprecated_restriction::check(a, out);
+    spoofable_client_address::check(a, out);
+    qmqp_untrusted::check(a, out);
 }
 
 /// The first span of `candidates`, else the unit's anchor.
