@@ -9,6 +9,12 @@ use super::main_cf::logical_lines;
 use super::text::Token;
 use crate::source::{FileId, Span};
 use ipnet::IpNet;
+use nom::branch::alt;
+use nom::bytes::complete::{tag_no_case, take_till, take_till1};
+use nom::character::complete::{char, space0, space1};
+use nom::combinator::{all_consuming, map, opt, rest};
+use nom::sequence::{delimited, pair, preceded, terminated};
+use nom::{IResult, Parser};
 use std::collections::HashSet;
 use std::net::IpAddr;
 use std::rc::Rc;
@@ -293,60 +299,51 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
                 });
             }
             TableKind::Cidr | TableKind::Regexp => {
-                if line.eq_ignore_ascii_case("endif") {
-                    if ignored_ifs > 0 {
-                        ignored_ifs -= 1;
-                    } else {
-                        conditions = conditions.pop();
-                        depth = depth.saturating_sub(1);
-                    }
-                    continue;
-                }
-                let (is_if, rest) = match line
-                    .strip_prefix("if ")
-                    .or_else(|| line.strip_prefix("IF "))
-                {
-                    Some(r) => (true, r.trim_start()),
-                    None => (false, line),
-                };
-                let (negated, rest) = match rest.strip_prefix('!') {
-                    Some(r) => (true, r.trim_start()),
-                    None => (false, rest),
-                };
-                let (pattern, value, key_text) = if reference.kind == TableKind::Cidr {
-                    let (key, value) = split_key(rest);
-                    match parse_net(key) {
-                        Some(Ok(net)) => (Pattern::Net(net), value, key.to_string()),
-                        // Host bits set, or not an address: Postfix skips the rule.
-                        _ => {
-                            if is_if {
-                                if depth >= MAX_IF_DEPTH {
-                                    ignored_ifs += 1;
-                                } else {
-                                    conditions = conditions.push(Pattern::Any, true);
-                                    depth += 1;
-                                }
-                            }
-                            continue;
+                let (negated, rest, is_if) = match line_head(line) {
+                    Head::Endif => {
+                        if ignored_ifs > 0 {
+                            ignored_ifs -= 1;
+                        } else {
+                            conditions = conditions.pop();
+                            depth = depth.saturating_sub(1);
                         }
+                        continue;
+                    }
+                    Head::If { negated, rest } => (negated, rest, true),
+                    Head::Rule { negated, rest } => (negated, rest, false),
+                };
+                let parsed = if reference.kind == TableKind::Cidr {
+                    match key_value(rest) {
+                        Some((key, value)) => match parse_net(key) {
+                            Some(Ok(net)) => Some((Pattern::Net(net), value, key.to_string())),
+                            // Host bits set, or not an address: Postfix skips the rule.
+                            _ => None,
+                        },
+                        None => None,
                     }
                 } else {
-                    match split_regex(rest) {
-                        Some((body, flags, value)) => {
-                            (Pattern::Regex(compile_regex(&body, &flags)), value, body)
-                        }
-                        None => continue,
-                    }
+                    split_regex(rest).map(|(body, flags, value)| {
+                        (Pattern::Regex(compile_regex(&body, &flags)), value, body)
+                    })
                 };
                 if is_if {
                     if depth >= MAX_IF_DEPTH {
                         ignored_ifs += 1;
                     } else {
+                        // A skipped `if` still needs its `endif`: it holds a
+                        // condition that never matches.
+                        let (pattern, negated) = match parsed {
+                            Some((pattern, _, _)) => (pattern, negated),
+                            None => (Pattern::Any, true),
+                        };
                         conditions = conditions.push(pattern, negated);
                         depth += 1;
                     }
                     continue;
                 }
+                let Some((pattern, value, key_text)) = parsed else {
+                    continue;
+                };
                 entries.push(Entry {
                     pattern,
                     negated,
@@ -362,18 +359,56 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
     Table { reference, entries }
 }
 
+/// The head of a cidr/regexp table line.
+#[derive(Debug, PartialEq, Eq)]
+enum Head<'a> {
+    /// `endif`.
+    Endif,
+    /// `if [!]pattern`.
+    If { negated: bool, rest: &'a str },
+    /// `[!]pattern result`.
+    Rule { negated: bool, rest: &'a str },
+}
+
+fn negation(input: &str) -> IResult<&str, bool> {
+    map(opt(terminated(char('!'), space0)), |n| n.is_some()).parse(input)
+}
+
+/// Classifies a logical line of a cidr/regexp table (keywords are
+/// case-insensitive, as in Postfix).
+fn line_head(line: &str) -> Head<'_> {
+    let endif = map(
+        all_consuming(terminated(tag_no_case("endif"), space0)),
+        |_| Head::Endif,
+    );
+    let if_clause = map(
+        preceded(pair(tag_no_case("if"), space1), pair(negation, rest)),
+        |(negated, rest)| Head::If { negated, rest },
+    );
+    let rule = map(pair(negation, rest), |(negated, rest)| Head::Rule {
+        negated,
+        rest,
+    });
+    match alt((endif, if_clause, rule)).parse(line) {
+        Ok((_, head)) => head,
+        Err(_) => Head::Rule {
+            negated: false,
+            rest: line,
+        },
+    }
+}
+
+/// Splits `key value` (the key may be double-quoted, Postfix 3.2+).
+fn key_value(line: &str) -> Option<(&str, &str)> {
+    let quoted = delimited(char('"'), take_till(|c| c == '"'), char('"'));
+    let bare = take_till1(|c: char| c.is_whitespace());
+    let parsed: IResult<&str, (&str, &str)> =
+        pair(alt((quoted, bare)), preceded(space0, rest)).parse(line);
+    parsed.ok().map(|(_, (k, v))| (k, v.trim()))
+}
+
 fn split_key(line: &str) -> (&str, &str) {
-    if let Some(rest) = line.strip_prefix('"') {
-        // Quoted key (Postfix 3.2+); escapes are rare enough to keep verbatim.
-        if let Some(end) = rest.find('"') {
-            let key = &rest[..end];
-            return (key, rest[end + 1..].trim());
-        }
-    }
-    match line.find(char::is_whitespace) {
-        Some(p) => (&line[..p], line[p..].trim()),
-        None => (line, ""),
-    }
+    key_value(line).unwrap_or((line, ""))
 }
 
 /// A table that needs no file: `inline:{...}` and `static:value`.
@@ -529,6 +564,53 @@ mod tests {
         assert_eq!(t.entries[1].value, "REJECT x");
         let s = fileless(tref("static:all"));
         assert!(s.entries[0].matches("anything", None));
+    }
+
+    #[test]
+    fn line_heads() {
+        assert_eq!(line_head("ENDIF "), Head::Endif);
+        assert_eq!(
+            line_head("if !/x/"),
+            Head::If {
+                negated: true,
+                rest: "/x/"
+            }
+        );
+        assert_eq!(
+            line_head("! 10.0.0.0/8 OK"),
+            Head::Rule {
+                negated: true,
+                rest: "10.0.0.0/8 OK"
+            }
+        );
+        assert_eq!(
+            line_head("endiffy OK"),
+            Head::Rule {
+                negated: false,
+                rest: "endiffy OK"
+            }
+        );
+        assert_eq!(key_value("\"a b\" OK  x"), Some(("a b", "OK  x")));
+        assert_eq!(key_value("key"), Some(("key", "")));
+    }
+
+    #[test]
+    fn skipped_if_still_pairs_with_its_endif() {
+        let t = parse(
+            tref("cidr:/x"),
+            FileId(0),
+            "if 10.1.2.3/8\n10.0.0.0/8 A\nendif\n0.0.0.0/0 B\n",
+        );
+        let ip: IpAddr = "10.9.9.9".parse().unwrap();
+        let first = t
+            .entries
+            .iter()
+            .find(|e| e.matches("10.9.9.9", Some(ip)))
+            .unwrap();
+        assert_eq!(
+            first.value, "B",
+            "the block of a skipped `if` never matches; what follows it does"
+        );
     }
 
     #[test]
