@@ -284,10 +284,12 @@ pub fn internal_space() -> IpSet {
     )
 }
 
-/// Addresses no TCP client can have: "this network", multicast, reserved.
+/// Addresses no internet client can have: "this network", multicast,
+/// reserved, and IPv6 outside global unicast.
 pub fn unroutable_space() -> IpSet {
     IpSet::from_nets(
-        ["0.0.0.0/8", "224.0.0.0/3", "::/128", "ff00::/8"]
+        // IPv6: only global unicast (2000::/3) is handed out to hosts.
+        ["0.0.0.0/8", "224.0.0.0/3", "::/3", "4000::/2", "8000::/1"]
             .iter()
             .map(|s| net(s))
             .collect::<Vec<_>>()

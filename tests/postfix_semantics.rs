@@ -206,3 +206,12 @@ fn loopback_only_listeners_are_not_exposed() {
         "",
     );
 }
+
+#[test]
+fn ipv6_everything_does_not_trust_ipv4_clients_and_needs_ipv6() {
+    let main = "mynetworks = [::]/0\nsmtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n";
+    let (verdict, witness) = run(main, &[]);
+    assert_eq!(verdict, "open");
+    assert!(witness.contains("client `2"), "an IPv6 witness: {witness}");
+    assert_verdict(&format!("{main}inet_protocols = ipv4\n"), &[], "closed", "");
+}

@@ -84,6 +84,7 @@ pub fn default_raw(name: &str, level: &str, version: Option<Version>) -> Option<
         }
         "mydestination" => "$myhostname, localhost.$mydomain, localhost",
         "inet_interfaces" => "all",
+        "inet_protocols" => "all",
         "proxy_interfaces" => "",
         "allow_untrusted_routing" => "no",
         "resolve_dequoted_address" => "yes",

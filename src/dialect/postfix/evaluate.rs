@@ -447,12 +447,25 @@ fn candidate_clients(ctx: &Context, order: &[ListKind], classes: &[String]) -> V
             }
         }
     }
+    // Clients of the address families smtpd listens on (`inet_protocols`;
+    // `all` unless set otherwise).
+    let protocols = cfg.get("inet_protocols").text.s.to_ascii_lowercase();
+    let v4 = protocols.trim().is_empty() || protocols.contains("all") || protocols.contains("ipv4");
+    let v6 = protocols.trim().is_empty() || protocols.contains("all") || protocols.contains("ipv6");
+    let family = IpSet::from_nets(
+        &[(v4, "0.0.0.0/0"), (v6, "::/0")]
+            .iter()
+            .filter(|(on, _)| *on)
+            .filter_map(|(_, n)| n.parse().ok())
+            .collect::<Vec<ipnet::IpNet>>(),
+    );
+    let attacker = ctx.attacker.intersect(&family);
     let mut out = Vec::new();
-    if let Some(ip) = ctx.attacker.subtract(&IpSet::from_nets(&nets)).sample() {
+    if let Some(ip) = attacker.subtract(&IpSet::from_nets(&nets)).sample() {
         out.push(ip);
     }
     for n in &nets {
-        if let Some(ip) = IpSet::from_net(n).intersect(ctx.attacker).sample() {
+        if let Some(ip) = IpSet::from_net(n).intersect(&attacker).sample() {
             if !out.contains(&ip) {
                 out.push(ip);
             }
