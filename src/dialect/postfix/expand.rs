@@ -25,9 +25,9 @@ pub enum ExpandError {
 /// Most bytes one expansion may produce.
 pub const MAX_OUTPUT: usize = 1 << 20;
 /// Deepest `${...}` nesting followed (each level copies its text).
-pub const MAX_NESTING: usize = 100;
+pub const MAX_NESTING: usize = 8;
 /// Most parameter references one expansion may follow.
-pub const MAX_CALLS: usize = 1 << 16;
+pub const MAX_CALLS: usize = 4096;
 
 #[derive(Default)]
 struct State {
@@ -53,8 +53,15 @@ impl State {
 
 const MAX_DEPTH: usize = 32;
 
+/// Longest value expanded; a longer one is kept as written (every `${...}`
+/// level copies its text, so size times nesting must stay small).
+pub const MAX_INPUT: usize = 256 * 1024;
+
 /// Expands `text` fully.
 pub fn expand(text: &Text, lookup: &dyn Lookup) -> (Text, Vec<ExpandError>) {
+    if text.s.len() > MAX_INPUT {
+        return (text.clone(), vec![ExpandError::TooLarge]);
+    }
     let mut st = State::default();
     let out = expand_inner(text, lookup, &mut st);
     (out, st.errors)

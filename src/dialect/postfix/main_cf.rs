@@ -10,6 +10,7 @@
 use super::text::Text;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
+use std::collections::HashMap;
 
 /// One `name = value` definition.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,12 +32,19 @@ pub struct MainCf {
     pub params: Vec<Param>,
     /// Lines Postfix refuses (each is fatal for the whole instance).
     pub fatal: Vec<Span>,
+    /// Index in `params` of the last definition of each name.
+    last: HashMap<String, usize>,
 }
 
 impl MainCf {
     /// The effective (last) definition of `name`.
     pub fn get(&self, name: &str) -> Option<&Param> {
-        self.params.iter().rev().find(|p| p.name == name)
+        self.last.get(name).and_then(|i| self.params.get(*i))
+    }
+
+    /// True when `p` is the effective definition of its name.
+    pub fn is_effective(&self, p: &Param) -> bool {
+        self.get(&p.name).is_some_and(|last| std::ptr::eq(last, p))
     }
 }
 
@@ -189,6 +197,9 @@ pub fn parse(file: FileId, src: &str) -> (MainCf, Vec<Diagnostic>) {
             value,
             line_span,
         });
+    }
+    for (i, p) in cf.params.iter().enumerate() {
+        cf.last.insert(p.name.clone(), i);
     }
     (cf, diags)
 }

@@ -145,10 +145,7 @@ fn read_into(
 fn report_expansion_errors(a: &Analysis, out: &mut Vec<Diagnostic>) {
     let cfg = a.main_config();
     for p in &a.main.params {
-        if a.main
-            .get(&p.name)
-            .is_some_and(|last| !std::ptr::eq(last, p))
-        {
+        if !a.main.is_effective(p) {
             continue;
         }
         for e in cfg.value(&p.name).1 {

@@ -28,11 +28,7 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
         .main
         .params
         .iter()
-        .filter(|p| {
-            a.main
-                .get(&p.name)
-                .is_some_and(|last| std::ptr::eq(last, *p))
-        })
+        .filter(|p| a.main.is_effective(p))
         .map(|p| &p.value)
         .collect();
     if let Some(m) = a.master {
