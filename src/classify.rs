@@ -44,6 +44,23 @@ pub fn by_name(file_name: &str) -> Option<Dialect> {
     None
 }
 
+/// True for copies a daemon never reads: package-manager leftovers,
+/// editor backups, prototypes (`main.cf.dpkg-old`, `main.cf.proto`,
+/// `squid.conf~`...). Folder scans skip them; naming one explicitly still
+/// analyses it.
+pub fn is_inactive_copy(file_name: &str) -> bool {
+    let n = file_name.to_ascii_lowercase();
+    n.ends_with('~')
+        || n.starts_with(".#")
+        || [
+            ".proto", ".dist", ".orig", ".bak", ".old", ".save", ".swp", ".rej", ".rpmnew",
+            ".rpmsave", ".default", ".sample", ".example",
+        ]
+        .iter()
+        .any(|s| n.ends_with(s))
+        || [".dpkg-", ".ucf-", ".rpm"].iter().any(|s| n.contains(s))
+}
+
 /// How many bytes of a file content sniffing looks at.
 pub const SNIFF_BYTES: usize = 16 * 1024;
 
@@ -168,6 +185,15 @@ mod tests {
         assert_eq!(by_name("master.cf"), Some(Dialect::PostfixMaster));
         assert_eq!(by_name("access"), None);
         assert_eq!(by_name("squid.conf"), Some(Dialect::Squid));
+    }
+
+    #[test]
+    fn inactive_copies() {
+        assert!(is_inactive_copy("main.cf.dpkg-old"));
+        assert!(is_inactive_copy("main.cf.proto"));
+        assert!(is_inactive_copy("master.cf~"));
+        assert!(!is_inactive_copy("main.cf"));
+        assert!(!is_inactive_copy("postconf-n.txt"));
     }
 
     #[test]

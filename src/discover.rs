@@ -241,6 +241,9 @@ fn walk_dir(
         }
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
+        if classify::is_inactive_copy(&name) {
+            continue;
+        }
         if ft.is_symlink() {
             // Only symlinks to files are candidates; reading them later
             // checks that they stay inside the root.

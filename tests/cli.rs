@@ -359,3 +359,28 @@ fn output_file_and_colour() {
         .clone();
     assert!(out.contains(&0x1b), "ANSI colours with --color always");
 }
+
+#[test]
+fn backups_and_prototypes_are_not_units() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "etc/postfix/main.cf", CLOSED);
+    write(dir.path(), "etc/postfix/main.cf.dpkg-old", OPEN);
+    write(dir.path(), "etc/postfix/main.cf.proto", OPEN);
+    write(dir.path(), "etc/postfix/main.cf~", OPEN);
+    let out = relaylint()
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v = json(&out);
+    assert_eq!(v["summary"]["units"], 1);
+    // Named explicitly, a copy is analysed.
+    relaylint()
+        .args(["check", "--dialect", "postfix-main"])
+        .arg(dir.path().join("etc/postfix/main.cf.dpkg-old"))
+        .assert()
+        .code(1);
+}
