@@ -531,6 +531,10 @@ class PostfixInstance:
         if p == "/etc/postfix" or p.startswith("/etc/postfix/"):
             return str(self.conf) + p[len("/etc/postfix"):]
         rel = p.strip("/")
+        # Regexp table patterns such as `/./` or `/.+/` look like paths: a
+        # path component that starts with a dot is never one of ours.
+        if any(part.startswith(".") for part in rel.split("/")):
+            return p
         target = self.root / rel
         if p.rstrip("/") in ("/etc/aliases", "/etc/mailname"):
             return str(self.root) + p
@@ -1449,7 +1453,7 @@ def main(argv: list[str]) -> int:
             else:
                 signal.alarm(int(args.timeout))
                 try:
-                    daemon = daemon_verdict(case.path, work / ("%02d-%s" % (n, case.name)),
+                    daemon = daemon_verdict(case.path, work / ("%02d-%s" % (n, case.name[:20])),
                                             str(n), tls_pem, probe_timeout=20,
                                             client_ip=case.client_ip, witnesses=witnesses)
                 except HarnessError as e:

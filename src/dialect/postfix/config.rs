@@ -71,6 +71,20 @@ impl Lookup for ServiceConfig<'_> {
         if let Some(p) = self.main.get(name) {
             return Some(p.value.clone());
         }
+        if name == "mydomain"
+            && (self.main.get("myhostname").is_some()
+                || self.overrides.iter().any(|o| o.name == "myhostname"))
+        {
+            // Postfix: $myhostname without its first label ("localdomain"
+            // when it has only one).
+            let host = expand(&Text::builtin("$myhostname"), self).0.s;
+            let derived = host
+                .trim()
+                .split_once('.')
+                .map(|(_, rest)| rest.to_string())
+                .filter(|r| !r.is_empty());
+            return Some(Text::builtin(derived.as_deref().unwrap_or("localdomain")));
+        }
         let level = self.level();
         default_raw(name, &level, self.version).map(Text::builtin)
     }

@@ -908,7 +908,14 @@ impl Eval<'_> {
                     if e.negated && matches!(e.pattern, Pattern::Any) {
                         continue;
                     }
-                    matched.push((e, format!("a forged {what} `{}`", example_key(e, what))));
+                    let shown = match &e.pattern {
+                        Pattern::Regex(_) => match regex_example(e, what) {
+                            Some(x) => format!("a forged {what} `{x}`"),
+                            None => format!("a forged {what} matching `/{}/`", e.key_text),
+                        },
+                        _ => format!("a forged {what} `{}`", example_key(e, what)),
+                    };
+                    matched.push((e, shown));
                     if matches!(e.pattern, Pattern::Any) && e.conditions.is_empty() {
                         unmatched_possible = false;
                         break;
@@ -970,6 +977,19 @@ impl Eval<'_> {
                     matched.push((e, format!("the attacker's address `{}`", self.client)));
                     unmatched_possible = false;
                 }
+                // Without reverse DNS the client name is `unknown`, and
+                // the name is looked up before the address.
+                let unknown = t.entries.iter().find(|e| match &e.pattern {
+                    Pattern::Key(k) => k == "unknown",
+                    Pattern::Regex(_) => e.matches("unknown", None),
+                    _ => false,
+                });
+                if let Some(e) = unknown {
+                    matched.push((
+                        e,
+                        "a client without reverse DNS (name `unknown`)".to_string(),
+                    ));
+                }
                 for e in &t.entries {
                     if let Pattern::Key(k) = &e.pattern {
                         if attacker_name_pattern(k) {
@@ -977,7 +997,6 @@ impl Eval<'_> {
                                 e,
                                 format!("an attacker-controlled client name under `{k}`"),
                             ));
-                            unmatched_possible = true;
                         }
                     }
                 }
@@ -992,14 +1011,23 @@ impl Eval<'_> {
                 e.span,
                 format!("{who} matches `{}` → `{}`", e.key_text, e.value),
             );
-            if let Pattern::Key(_) = &e.pattern {
+            let concrete = match &e.pattern {
+                Pattern::Key(_) | Pattern::Any => Some(example_key(e, what)),
+                Pattern::Regex(_) => regex_example(e, what),
+                Pattern::Net(_) => None,
+            };
+            if let Some(value) = concrete {
                 entry_step.choice = match what {
-                    "HELO" => Some(Choice::Helo(example_key(e, what))),
-                    "sender" => Some(Choice::Sender(example_key(e, what))),
+                    "HELO" => Some(Choice::Helo(value)),
+                    "sender" => Some(Choice::Sender(value)),
                     _ => None,
                 };
             }
-            let answer = e.value.split_whitespace().next().unwrap_or("OK");
+            let answer = if e.value.trim().is_empty() {
+                "OK"
+            } else {
+                e.value.trim()
+            };
             let item_step = Step::new(
                 span,
                 format!("`{}` answers `{answer}` for {who}", item.token.text),
@@ -1162,6 +1190,31 @@ fn example_key(e: &Entry, what: &str) -> String {
             }
         }
         Pattern::Key(k) => k.clone(),
+        Pattern::Any if what == "sender" => "someone@example.org".into(),
+        Pattern::Any => "client.example.org".into(),
         _ => e.key_text.clone(),
     }
+}
+
+/// A string a simple regexp entry matches (`/\.example\.org$/` gives
+/// `host.example.org`), checked against the regexp itself.
+fn regex_example(e: &Entry, what: &str) -> Option<String> {
+    let body = e
+        .key_text
+        .trim_start_matches('^')
+        .trim_end_matches('$')
+        .replace("\\.", ".")
+        .replace("\\@", "@");
+    if body.contains(['*', '+', '?', '(', ')', '[', ']', '{', '}', '|', '\\']) {
+        return None;
+    }
+    let mut candidate = if body.starts_with('.') || body.starts_with('@') {
+        format!("host{body}")
+    } else {
+        body
+    };
+    if what == "sender" && !candidate.contains('@') {
+        candidate = format!("someone@{candidate}");
+    }
+    e.matches(&candidate, None).then_some(candidate)
 }

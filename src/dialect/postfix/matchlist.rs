@@ -257,9 +257,37 @@ pub fn table_networks(t: &super::table::Table, out: &mut Vec<IpNet>) {
                     out.push(n);
                 }
             }
+            Pattern::Regex(_) => {
+                if let Some(ip) = regex_address_hint(&e.key_text) {
+                    if let Ok(n) = IpNet::new(ip, 32) {
+                        out.push(n);
+                    }
+                }
+            }
             _ => {}
         }
     }
+}
+
+/// An IPv4 address that an address regexp such as `^203\.0\.113\.6` is
+/// written to match: its leading literal digits and dots, completed with
+/// `1`s. The caller still runs the regexp on it.
+pub fn regex_address_hint(body: &str) -> Option<IpAddr> {
+    let literal: String = body
+        .trim_start_matches('^')
+        .replace("\\.", ".")
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let parts: Vec<&str> = literal.split('.').filter(|p| !p.is_empty()).collect();
+    if parts.is_empty() || parts.len() > 4 || parts.iter().any(|p| p.len() > 3) {
+        return None;
+    }
+    let mut octets = [1u8; 4];
+    for (i, p) in parts.iter().enumerate() {
+        octets[i] = p.parse().ok()?;
+    }
+    Some(IpAddr::from(octets))
 }
 
 /// `1.2.3` (access-table prefix key) as `1.2.3.0/24`; full addresses too.

@@ -122,6 +122,7 @@ impl Store {
         }
         let state = match r.kind {
             TableKind::Static | TableKind::Inline => TableState::Loaded(table::fileless(r.clone())),
+            _ if r.is_inline() => TableState::Loaded(table::fileless(r.clone())),
             TableKind::External => TableState::External,
             _ => match self.text(&r.name, r.span) {
                 Some((id, text)) => TableState::Loaded(table::parse(r.clone(), id, &text)),

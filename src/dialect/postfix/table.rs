@@ -50,6 +50,13 @@ pub struct TableRef {
 }
 
 impl TableRef {
+    /// True for `cidr:{ {rule}, ... }` and `regexp:{...}`/`pcre:{...}`
+    /// (Postfix 3.7+): the rules are written in the reference itself.
+    pub fn is_inline(&self) -> bool {
+        matches!(self.kind, TableKind::Cidr | TableKind::Regexp)
+            && self.name.trim_start().starts_with('{')
+    }
+
     /// The reference as Postfix prints it.
     pub fn display(&self) -> String {
         format!("{}:{}", self.type_name, self.name)
@@ -57,10 +64,11 @@ impl TableRef {
 
     /// True for kinds whose source is a file.
     pub fn has_file(&self) -> bool {
-        matches!(
-            self.kind,
-            TableKind::Indexed | TableKind::Cidr | TableKind::Regexp
-        )
+        !self.is_inline()
+            && matches!(
+                self.kind,
+                TableKind::Indexed | TableKind::Cidr | TableKind::Regexp
+            )
     }
 }
 
@@ -84,8 +92,8 @@ pub fn parse_ref(token: &Token) -> Option<TableRef> {
     }
     let kind = match ty {
         "hash" | "btree" | "lmdb" | "cdb" | "dbm" | "sdbm" | "texthash" => TableKind::Indexed,
-        "cidr" if !name.starts_with('{') => TableKind::Cidr,
-        "regexp" | "pcre" if !name.starts_with('{') => TableKind::Regexp,
+        "cidr" => TableKind::Cidr,
+        "regexp" | "pcre" => TableKind::Regexp,
         "inline" => TableKind::Inline,
         "static" => TableKind::Static,
         _ => TableKind::External,
@@ -411,9 +419,33 @@ fn split_key(line: &str) -> (&str, &str) {
     key_value(line).unwrap_or((line, ""))
 }
 
-/// A table that needs no file: `inline:{...}` and `static:value`.
+/// A table that needs no file: `inline:{...}`, `static:value`, and the
+/// inline forms of `cidr:`, `regexp:` and `pcre:`.
 pub fn fileless(reference: TableRef) -> Table {
     let mut entries = Vec::new();
+    if reference.is_inline() {
+        let body = reference.name.trim();
+        let body = body
+            .strip_prefix('{')
+            .and_then(|b| b.strip_suffix('}'))
+            .unwrap_or(body);
+        let mut src = String::new();
+        for item in split_inline(body) {
+            let item = item.trim();
+            let rule = item
+                .strip_prefix('{')
+                .and_then(|i| i.strip_suffix('}'))
+                .unwrap_or(item);
+            src.push_str(rule.trim());
+            src.push('\n');
+        }
+        let mut t = parse(reference.clone(), FileId(u32::MAX), &src);
+        // The rules live in the reference: point every entry at it.
+        for e in &mut t.entries {
+            e.span = reference.span;
+        }
+        return t;
+    }
     match reference.kind {
         TableKind::Static => entries.push(Entry {
             pattern: Pattern::Any,
