@@ -1197,7 +1197,10 @@ fn example_key(e: &Entry, what: &str) -> String {
 }
 
 /// A string a simple regexp entry matches (`/\.example\.org$/` gives
-/// `host.example.org`), checked against the regexp itself.
+/// `mail.example.org`), checked against the regexp itself. Names that
+/// usually exist come first: HELO checks such as
+/// `reject_unknown_helo_hostname` want a name with DNS records, and the
+/// attacker may borrow any existing one.
 fn regex_example(e: &Entry, what: &str) -> Option<String> {
     let body = e
         .key_text
@@ -1208,13 +1211,27 @@ fn regex_example(e: &Entry, what: &str) -> Option<String> {
     if body.contains(['*', '+', '?', '(', ')', '[', ']', '{', '}', '|', '\\']) {
         return None;
     }
-    let mut candidate = if body.starts_with('.') || body.starts_with('@') {
-        format!("host{body}")
+    let apex = body.trim_start_matches(['.', '@']).to_string();
+    let whole = if body.starts_with(['.', '@']) {
+        apex.clone()
     } else {
-        body
+        body.clone()
     };
-    if what == "sender" && !candidate.contains('@') {
-        candidate = format!("someone@{candidate}");
-    }
-    e.matches(&candidate, None).then_some(candidate)
+    let names = [
+        whole,
+        apex.clone(),
+        format!("mail.{apex}"),
+        format!("www.{apex}"),
+        format!("host.{apex}"),
+    ];
+    names
+        .into_iter()
+        .map(|n| {
+            if what == "sender" && !n.contains('@') {
+                format!("someone@{n}")
+            } else {
+                n
+            }
+        })
+        .find(|n| e.matches(n, None))
 }
