@@ -5,7 +5,7 @@
 //! match, can a foreign domain match?
 
 use super::store::{Store, TableState};
-use super::table::{parse_net, parse_ref, Pattern, TableKind};
+use super::table::{parse_net, parse_ref, Pattern, Table, TableKind, TableRef};
 use super::text::{Text, Token};
 use crate::net::IpSet;
 use crate::source::Span;
@@ -134,8 +134,27 @@ pub fn list_tokens(text: &Text) -> (Vec<Token>, Option<Token>) {
 
 const MAX_FILE_DEPTH: usize = 8;
 
-/// Matches a client address against a match list of addresses/hostnames.
-pub fn match_client(tokens: &[Token], ip: IpAddr, store: &Store, depth: usize) -> MatchResult {
+/// What one list entry says about the subject being matched.
+enum EntryMatch {
+    /// It matches; the hit to report (defaults to the entry itself).
+    Yes(Option<Hit>),
+    /// It does not.
+    No,
+    /// Postfix would get an error (temporary failure).
+    Error,
+}
+
+/// The walk every match list shares: left to right, first match wins, `!`
+/// toggles, `/file` inlines a file, `type:table` asks `table`, anything else
+/// asks `plain`. A table that cannot be read is a lookup error; a networked
+/// one is skipped (its answers are unknown).
+fn first_match(
+    tokens: &[Token],
+    store: &Store,
+    depth: usize,
+    table: &dyn Fn(&TableRef, &Table, &Token) -> EntryMatch,
+    plain: &dyn Fn(&str) -> EntryMatch,
+) -> MatchResult {
     for tok in tokens {
         let mut negated = false;
         let mut s = tok.text.as_str();
@@ -147,12 +166,11 @@ pub fn match_client(tokens: &[Token], ip: IpAddr, store: &Store, depth: usize) -
             text: tok.text.clone(),
             span: tok.span,
         };
-        if s.starts_with('/') && depth < MAX_FILE_DEPTH {
+        let answer = if s.starts_with('/') && depth < MAX_FILE_DEPTH {
             let Some((id, text)) = store.text(s, tok.span) else {
                 return MatchResult::Error(hit);
             };
-            let inner = file_tokens(id, &text);
-            match match_client(&inner, ip, store, depth + 1) {
+            match first_match(&file_tokens(id, &text), store, depth + 1, table, plain) {
                 MatchResult::NoMatch => continue,
                 MatchResult::Match { hit, negated: n } => {
                     return MatchResult::Match {
@@ -162,48 +180,59 @@ pub fn match_client(tokens: &[Token], ip: IpAddr, store: &Store, depth: usize) -
                 }
                 e => return e,
             }
-        }
-        let sub = Token {
-            text: s.to_string(),
-            span: tok.span,
+        } else {
+            let sub = Token {
+                text: s.to_string(),
+                span: tok.span,
+            };
+            match parse_ref(&sub) {
+                Some(r) => match &*store.table(&r) {
+                    TableState::Loaded(t) => table(&r, t, tok),
+                    TableState::Missing => EntryMatch::Error,
+                    TableState::External => EntryMatch::No,
+                },
+                None => plain(s),
+            }
         };
-        if let Some(r) = parse_ref(&sub) {
-            match &*store.table(&r) {
-                TableState::Loaded(t) => {
-                    let key = ip.to_string();
-                    let found = t.entries.iter().any(|e| match (&e.pattern, r.kind) {
-                        (Pattern::Net(n), _) => {
-                            e.matches(&key, Some(ip)) && (n.contains(&ip) || e.negated)
-                        }
-                        (Pattern::Key(k), TableKind::Indexed | TableKind::Inline) => {
-                            *k == key || attacker_name_pattern(k)
-                        }
-                        _ => e.matches(&key, Some(ip)),
-                    });
-                    if found {
-                        return MatchResult::Match { hit, negated };
-                    }
-                    continue;
-                }
-                TableState::Missing => return MatchResult::Error(hit),
-                TableState::External => continue,
-            }
-        }
-        match parse_net(s) {
-            Some(Ok(net)) => {
-                if net.contains(&ip) {
-                    return MatchResult::Match { hit, negated };
+        match answer {
+            EntryMatch::Yes(h) => {
+                return MatchResult::Match {
+                    hit: h.unwrap_or(hit),
+                    negated,
                 }
             }
-            Some(Err(())) => return MatchResult::Error(hit),
-            None => {
-                if attacker_name_pattern(s) {
-                    return MatchResult::Match { hit, negated };
-                }
-            }
+            EntryMatch::No => continue,
+            EntryMatch::Error => return MatchResult::Error(hit),
         }
     }
     MatchResult::NoMatch
+}
+
+/// Matches a client address against a match list of addresses/hostnames.
+pub fn match_client(tokens: &[Token], ip: IpAddr, store: &Store, depth: usize) -> MatchResult {
+    let key = ip.to_string();
+    let table = |r: &TableRef, t: &Table, _: &Token| {
+        let found = t.entries.iter().any(|e| match (&e.pattern, r.kind) {
+            (Pattern::Net(n), _) => e.matches(&key, Some(ip)) && (n.contains(&ip) || e.negated),
+            (Pattern::Key(k), TableKind::Indexed | TableKind::Inline) => {
+                *k == key || attacker_name_pattern(k)
+            }
+            _ => e.matches(&key, Some(ip)),
+        });
+        if found {
+            EntryMatch::Yes(None)
+        } else {
+            EntryMatch::No
+        }
+    };
+    let plain = |s: &str| match parse_net(s) {
+        Some(Ok(net)) if net.contains(&ip) => EntryMatch::Yes(None),
+        Some(Ok(_)) => EntryMatch::No,
+        Some(Err(())) => EntryMatch::Error,
+        None if attacker_name_pattern(s) => EntryMatch::Yes(None),
+        None => EntryMatch::No,
+    };
+    first_match(tokens, store, depth, &table, &plain)
 }
 
 /// Tokens of a `/file` list: its logical lines, each a list.
@@ -367,8 +396,7 @@ pub fn domain_matches(domain: &str, key: &str, subdomains: bool) -> bool {
 }
 
 /// Matches a concrete domain against a domain match list (`relay_domains`,
-/// `mydestination`, virtual domains): first match wins, `!` negates,
-/// `/file` inlines, tables match on key existence.
+/// `mydestination`, virtual domains): tables match on key existence.
 pub fn match_domain(
     tokens: &[Token],
     domain: &str,
@@ -376,78 +404,33 @@ pub fn match_domain(
     store: &Store,
     depth: usize,
 ) -> MatchResult {
-    for tok in tokens {
-        let mut negated = false;
-        let mut s = tok.text.as_str();
-        while let Some(rest) = s.strip_prefix('!') {
-            negated = !negated;
-            s = rest;
+    let table = |r: &TableRef, t: &Table, tok: &Token| {
+        let found = t.entries.iter().find(|e| match &e.pattern {
+            Pattern::Any => true,
+            Pattern::Key(k) => domain_matches(domain, k, subdomains && r.kind != TableKind::Inline),
+            Pattern::Regex(_) => e.matches(domain, None),
+            Pattern::Net(_) => false,
+        });
+        match found {
+            Some(e) => EntryMatch::Yes(Some(Hit {
+                text: if matches!(e.pattern, Pattern::Any) {
+                    tok.text.clone()
+                } else {
+                    e.key_text.clone()
+                },
+                span: e.span.or(tok.span),
+            })),
+            None => EntryMatch::No,
         }
-        let hit = Hit {
-            text: tok.text.clone(),
-            span: tok.span,
-        };
-        if s.starts_with('/') && depth < MAX_FILE_DEPTH {
-            let Some((id, text)) = store.text(s, tok.span) else {
-                return MatchResult::Error(hit);
-            };
-            match match_domain(
-                &file_tokens(id, &text),
-                domain,
-                subdomains,
-                store,
-                depth + 1,
-            ) {
-                MatchResult::NoMatch => continue,
-                MatchResult::Match { hit, negated: n } => {
-                    return MatchResult::Match {
-                        hit,
-                        negated: n != negated,
-                    }
-                }
-                e => return e,
-            }
-        }
-        let sub = Token {
-            text: s.to_string(),
-            span: tok.span,
-        };
-        if let Some(r) = parse_ref(&sub) {
-            match &*store.table(&r) {
-                TableState::Loaded(t) => {
-                    let found = t.entries.iter().find(|e| match &e.pattern {
-                        Pattern::Any => true,
-                        Pattern::Key(k) => {
-                            domain_matches(domain, k, subdomains && r.kind != TableKind::Inline)
-                        }
-                        Pattern::Regex(_) => e.matches(domain, None),
-                        Pattern::Net(_) => false,
-                    });
-                    if let Some(e) = found {
-                        let text = if matches!(e.pattern, Pattern::Any) {
-                            tok.text.clone()
-                        } else {
-                            e.key_text.clone()
-                        };
-                        return MatchResult::Match {
-                            hit: Hit {
-                                text,
-                                span: e.span.or(tok.span),
-                            },
-                            negated,
-                        };
-                    }
-                    continue;
-                }
-                TableState::Missing => return MatchResult::Error(hit),
-                TableState::External => continue,
-            }
-        }
+    };
+    let plain = |s: &str| {
         if domain_matches(domain, s, subdomains) {
-            return MatchResult::Match { hit, negated };
+            EntryMatch::Yes(None)
+        } else {
+            EntryMatch::No
         }
-    }
-    MatchResult::NoMatch
+    };
+    first_match(tokens, store, depth, &table, &plain)
 }
 
 /// Every domain-like key of a list (tokens, `/file` contents, table keys):
