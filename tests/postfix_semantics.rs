@@ -215,3 +215,137 @@ fn ipv6_everything_does_not_trust_ipv4_clients_and_needs_ipv6() {
     assert!(witness.contains("client `2"), "an IPv6 witness: {witness}");
     assert_verdict(&format!("{main}inet_protocols = ipv4\n"), &[], "closed", "");
 }
+
+fn run_with_master(main: &str, master: &str) -> String {
+    run_tree(main, Some(master), &[]).0
+}
+
+fn run_tree(main: &str, master: Option<&str>, extra: &[(&str, &str)]) -> (String, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let etc = dir.path().join("etc/postfix");
+    std::fs::create_dir_all(&etc).expect("mkdir");
+    std::fs::write(etc.join("main.cf"), format!("{HEAD}{main}")).expect("write");
+    if let Some(m) = master {
+        std::fs::write(etc.join("master.cf"), m).expect("write");
+    }
+    for (name, text) in extra {
+        std::fs::write(etc.join(name), text).expect("write");
+    }
+    let report =
+        relaylint::scan(&[dir.path().to_path_buf()], &Options::default(), None).expect("scan");
+    let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
+    let verdict = if codes.contains(&"PF001") {
+        "open"
+    } else if codes.contains(&"PF003") {
+        "refuses-to-start"
+    } else {
+        "closed"
+    };
+    (verdict.to_string(), format!("{codes:?}"))
+}
+
+const SMTP: &str = "smtp inet n - y - - smtpd\n";
+
+#[test]
+fn malformed_compatibility_levels_stop_postfix() {
+    for level in ["", "3.6 # fresh install", "latest"] {
+        let (v, _) = run_tree(
+            &format!("compatibility_level = {level}\nmynetworks = 0.0.0.0/0\n"),
+            None,
+            &[],
+        );
+        assert_eq!(v, "refuses-to-start", "level `{level}`");
+    }
+}
+
+#[test]
+fn a_known_parameter_that_refers_to_itself_stops_postfix() {
+    let (v, _) = run_tree("mynetworks = $mynetworks 0.0.0.0/0\n", None, &[]);
+    assert_eq!(v, "refuses-to-start");
+    let master = format!("{SMTP}2525 inet n - y - - smtpd\n  -o smtpd_relay_restrictions=$smtpd_relay_restrictions,permit\n");
+    assert_eq!(
+        run_with_master(
+            "smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n",
+            &master
+        ),
+        "refuses-to-start"
+    );
+}
+
+#[test]
+fn compatibility_level_follows_overrides_of_the_names_it_uses() {
+    let main = "compatibility_level = $lvl\nlvl = 3.6\n";
+    let master = format!("{SMTP}2525 inet n - y - - smtpd\n  -o lvl=0\n");
+    assert_eq!(
+        run_with_master(main, &master),
+        "refuses-to-start",
+        "level 0 on 2525: both lists empty"
+    );
+}
+
+#[test]
+fn master_cf_corners() {
+    let open = "-o mynetworks=0.0.0.0/0";
+    let rr = "smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n";
+    // `-o{...}` glued to -o is not the long form.
+    assert_eq!(
+        run_with_master(
+            rr,
+            &format!("{SMTP}2525 inet n - y - - smtpd -o{{mynetworks=0.0.0.0/0}}\n")
+        ),
+        "refuses-to-start"
+    );
+    // A `#` word ends the arguments.
+    assert_eq!(
+        run_with_master(
+            rr,
+            &format!("{SMTP}2525 inet n - y - - smtpd {open} # temp\n")
+        ),
+        "open"
+    );
+    // Long form without blanks around a nested macro.
+    let main = format!("{rr}mua_relay = permit_mynetworks, reject_unauth_destination\n");
+    assert_eq!(run_with_master(&main, &format!("{SMTP}2525 inet n - y - - smtpd\n  -o {{smtpd_relay_restrictions=${{mua_relay}}}}\n  {open}\n")), "open");
+    // `smtp` and `25` are the same inet service: the last line wins.
+    assert_eq!(
+        run_with_master(
+            rr,
+            &format!("smtp inet n - y - - smtpd\n  {open}\n25 inet n - y - - smtpd\n")
+        ),
+        "closed"
+    );
+    // master_service_disable turns a listener off.
+    assert_eq!(
+        run_with_master(
+            &format!("{rr}master_service_disable = 2525/inet\n"),
+            &format!("{SMTP}2525 inet n - y - - smtpd {open}\n")
+        ),
+        "closed"
+    );
+    // An IPv4-mapped loopback host is loopback.
+    assert_eq!(
+        run_with_master(
+            rr,
+            &format!("{SMTP}[::ffff:127.0.0.1]:2525 inet n - y - - smtpd {open}\n")
+        ),
+        "closed"
+    );
+    // postscreen hands clients to the pass service its own -o names.
+    let ps = "smtp inet n - y - 1 postscreen\n  -o smtpd_service_name=smtpd_ext\nsmtpd pass - - y - - smtpd\nsmtpd_ext pass - - y - - smtpd\n  -o mynetworks=0.0.0.0/0\n";
+    assert_eq!(run_with_master(rr, ps), "open");
+    // Field values the master process refuses stop everything.
+    assert_eq!(
+        run_with_master(rr, &format!("{SMTP}2525 inet y - y - - smtpd {open}\n")),
+        "refuses-to-start"
+    );
+    assert_eq!(
+        run_with_master(rr, &format!("{SMTP}2525 inet n yes y - - smtpd {open}\n")),
+        "refuses-to-start"
+    );
+}
+
+#[test]
+fn relational_operands_keep_their_blanks() {
+    let main = "role = edge\nmynetworks = 127.0.0.0/8 ${{$role} == { edge } ? {} : {203.0.113.0/24}}\nsmtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n";
+    assert_verdict(main, &[], "open", "203.0.113");
+}

@@ -10,6 +10,13 @@ use super::master_cf::Override;
 use super::text::{Text, Token};
 use crate::source::Span;
 
+/// True for `0`, `2`, `3.6`, `3.10`...: numbers separated by dots.
+fn is_level(v: &str) -> bool {
+    !v.is_empty()
+        && v.split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Where an effective value was decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ValueOrigin {
@@ -93,6 +100,16 @@ impl Lookup for ServiceConfig<'_> {
 impl ServiceConfig<'_> {
     /// The compatibility level as written (`0` when unset).
     pub fn level(&self) -> String {
+        match self.level_written() {
+            Some(v) if is_level(&v) => v,
+            _ => "0".into(),
+        }
+    }
+
+    /// The expanded `compatibility_level` when it is set (by main.cf or a
+    /// `-o` override); expansion sees overrides and main.cf, never defaults
+    /// (defaults depend on the level).
+    fn level_written(&self) -> Option<String> {
         let raw = self
             .overrides
             .iter()
@@ -103,27 +120,27 @@ impl ServiceConfig<'_> {
                 self.main
                     .get("compatibility_level")
                     .map(|p| p.value.clone())
-            });
-        match raw {
-            Some(t) => {
-                struct NoDefaults<'b>(&'b ServiceConfig<'b>);
-                impl Lookup for NoDefaults<'_> {
-                    fn raw(&self, name: &str) -> Option<Text> {
-                        if name == "compatibility_level" {
-                            return None;
-                        }
-                        self.0.main.get(name).map(|p| p.value.clone())
-                    }
+            })?;
+        struct NoDefaults<'b>(&'b ServiceConfig<'b>);
+        impl Lookup for NoDefaults<'_> {
+            fn raw(&self, name: &str) -> Option<Text> {
+                if name == "compatibility_level" {
+                    return None;
                 }
-                let v = expand(&t, &NoDefaults(self)).0.s.trim().to_string();
-                if v.is_empty() {
-                    "0".into()
-                } else {
-                    v
+                if let Some(o) = self.0.overrides.iter().rev().find(|o| o.name == name) {
+                    return Some(o.value.clone());
                 }
+                self.0.main.get(name).map(|p| p.value.clone())
             }
-            None => "0".into(),
         }
+        Some(expand(&raw, &NoDefaults(self)).0.s.trim().to_string())
+    }
+
+    /// Why Postfix refuses the compatibility level, when it does
+    /// ("malformed compatibility level syntax": it stops at startup).
+    pub fn level_problem(&self) -> Option<String> {
+        let v = self.level_written()?;
+        (!is_level(&v)).then(|| format!("`compatibility_level = {v}` is not a level: Postfix stops with \"malformed compatibility level syntax\""))
     }
 
     /// Where the compatibility level was set, if it was.

@@ -301,8 +301,10 @@ fn relational(inner: &Text, lookup: &dyn Lookup, st: &mut State) -> Option<Text>
     let op = rest_trim.get(..op_len)?.trim().to_string();
     let b_open = op_at + op_len;
     let b_close = matching(s, b_open, b'{', b'}')?;
-    let a = expand_inner(&unbrace(&sub(inner, a_open..a_close + 1)), lookup, st);
-    let b = expand_inner(&unbrace(&sub(inner, b_open..b_close + 1)), lookup, st);
+    // Operands are compared as written inside their braces: Postfix keeps
+    // the blanks of `{ edge }` (checked with the real daemon).
+    let a = expand_inner(&sub(inner, a_open + 1..a_close), lookup, st);
+    let b = expand_inner(&sub(inner, b_open + 1..b_close), lookup, st);
     let after = inner.s.get(b_close + 1..)?.trim_start();
     let q_at = inner.s.len() - after.len();
     let arg = sub(inner, q_at + 1..inner.s.len());
@@ -310,7 +312,7 @@ fn relational(inner: &Text, lookup: &dyn Lookup, st: &mut State) -> Option<Text>
         return None;
     }
     let (yes, no) = split_alternatives(&arg);
-    let (x, y) = (a.s.trim(), b.s.trim());
+    let (x, y) = (a.s.as_str(), b.s.as_str());
     let numeric = !x.is_empty()
         && !y.is_empty()
         && x.bytes().all(|c| c.is_ascii_digit())

@@ -87,6 +87,10 @@ fn split_host(name: &str) -> (Option<String>, String) {
 /// True for a loopback host name or address.
 pub fn is_loopback(host: &str) -> bool {
     let h = host.trim_start_matches('[').trim_end_matches(']');
+    let h = h
+        .strip_prefix("::ffff:")
+        .or_else(|| h.strip_prefix("::FFFF:"))
+        .unwrap_or(h);
     h == "localhost"
         || h == "loopback-only"
         || h.starts_with("127.")
@@ -120,6 +124,10 @@ pub fn listeners<'a>(master: Option<&'a MasterCf>, smtpd_service_name: &str) -> 
                 port,
             }),
             "postscreen" => {
+                let own = s
+                    .override_of("smtpd_service_name")
+                    .map(|o| o.value.s.trim().to_string());
+                let smtpd_service_name = own.as_deref().unwrap_or(smtpd_service_name);
                 let pass = master.services.iter().find(|p| {
                     p.kind == "pass" && p.name == smtpd_service_name && p.command == "smtpd"
                 });
@@ -160,6 +168,30 @@ pub fn exposure(listener: &Listener, inet_interfaces: &[String]) -> Exposure {
     } else {
         Exposure::SomeInterfaces
     }
+}
+
+/// True when `master_service_disable` turns the service off: a list of
+/// types (`inet`) or `name/type` (older releases: `name.type`), first match
+/// wins, `!` excludes.
+pub fn is_disabled(s: &Service, disabled: &[String]) -> bool {
+    for entry in disabled {
+        let (negated, pattern) = match entry.strip_prefix('!') {
+            Some(p) => (true, p),
+            None => (false, entry.as_str()),
+        };
+        let hit = if let Some((name, kind)) = pattern
+            .split_once(['/', '.'])
+            .filter(|(_, k)| matches!(*k, "inet" | "unix" | "unix-dgram" | "fifo" | "pass"))
+        {
+            name == s.name && kind == s.kind
+        } else {
+            pattern == s.kind
+        };
+        if hit {
+            return !negated;
+        }
+    }
+    false
 }
 
 #[cfg(test)]

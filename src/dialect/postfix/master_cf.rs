@@ -108,17 +108,94 @@ pub fn parse(file: FileId, src: &str) -> (MasterCf, Vec<Diagnostic>) {
             overrides: Vec::new(),
             startup_problems: Vec::new(),
         };
-        parse_args(&w[8..], &mut service, line_span);
-        // The last line for the same service name and type wins.
-        cf.services
-            .retain(|s| !(s.name == service.name && s.kind == service.kind));
+        if let Some((span, problem)) = field_problem(&w, line_span) {
+            diags.push(
+                Diagnostic::new(
+                    "RL001",
+                    problem,
+                    span,
+                    "the Postfix master process refuses this line",
+                )
+                .with_help("see master(5) for the values each field takes"),
+            );
+            cf.fatal.push(span);
+            continue;
+        }
+        parse_args(&w[8..], &mut service, line_span, src);
+        // The last line for the same service and type wins; `smtp` and `25`
+        // name the same inet service.
+        let key = identity(&service);
+        cf.services.retain(|s| identity(s) != key);
         cf.services.push(service);
     }
     (cf, diags)
 }
 
-fn parse_args(args: &[Token], service: &mut Service, line_span: Span) {
+/// The identity master uses for "the same service": type plus name, with
+/// inet port names turned into numbers.
+fn identity(s: &Service) -> (String, String) {
+    if s.kind != "inet" {
+        return (s.kind.clone(), s.name.clone());
+    }
+    let (host, port) = match s.name.rsplit_once(':') {
+        Some((h, p)) => (h.to_ascii_lowercase(), p),
+        None => (String::new(), s.name.as_str()),
+    };
+    let port = super::listener::port_number(port)
+        .map(|n| n.to_string())
+        .unwrap_or_else(|| port.to_string());
+    (s.kind.clone(), format!("{host}:{port}"))
+}
+
+/// A field value the master process refuses, per master(5).
+fn field_problem(w: &[Token], line_span: Span) -> Option<(Span, String)> {
+    let field = |i: usize| {
+        w.get(i)
+            .map(|t| (t.text.as_str(), t.span.unwrap_or(line_span)))
+    };
+    let (kind, kind_span) = field(1)?;
+    if !matches!(kind, "inet" | "unix" | "unix-dgram" | "fifo" | "pass") {
+        return Some((kind_span, format!("unknown service type `{kind}`")));
+    }
+    for (i, name) in [(2, "private"), (3, "unprivileged"), (4, "chroot")] {
+        let (v, sp) = field(i)?;
+        if !matches!(v, "y" | "n" | "-") {
+            return Some((
+                sp,
+                format!("invalid {name} field `{v}` (use `y`, `n` or `-`)"),
+            ));
+        }
+    }
+    if let Some(("y", sp)) = field(2) {
+        if kind == "inet" {
+            return Some((sp, "an inet service cannot be private".into()));
+        }
+    }
+    let (wake, sp) = field(5)?;
+    if wake != "-"
+        && !wake
+            .trim_end_matches('?')
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+    {
+        return Some((sp, format!("invalid wakeup field `{wake}`")));
+    }
+    let (maxproc, sp) = field(6)?;
+    if maxproc != "-" && !maxproc.bytes().all(|b| b.is_ascii_digit()) {
+        return Some((sp, format!("invalid process limit field `{maxproc}`")));
+    }
+    None
+}
+
+fn parse_args(args: &[Token], service: &mut Service, line_span: Span, src: &str) {
     let checks_strays = matches!(service.command.as_str(), "smtpd" | "postscreen" | "qmqpd");
+    // The real daemon ignores a `#` word and what follows it (checked: a
+    // service ending in `-o mynetworks=0.0.0.0/0 # temp` runs with that value).
+    let end = args
+        .iter()
+        .position(|w| w.text.starts_with('#'))
+        .unwrap_or(args.len());
+    let args = &args[..end];
     let mut i = 0;
     while i < args.len() {
         let w = &args[i];
@@ -142,10 +219,19 @@ fn parse_args(args: &[Token], service: &mut Service, line_span: Span) {
                 (w.text[2..].to_string(), span, 1)
             };
             let value_start_in_arg;
-            let parsed = if arg.starts_with('{') {
+            // The long form is a separate `{ ... }` argument; glued to `-o`
+            // (`-o{a=b}`) the braces stay part of the name.
+            let long_form = used == 2 && arg.starts_with('{') && arg.ends_with('}');
+            let parsed = if long_form {
                 // Long form: `{ name = value }`; whitespace inside the value is kept.
-                let inner = arg.trim_start_matches('{').trim_end_matches('}');
-                value_start_in_arg = None;
+                let inner = arg
+                    .strip_prefix('{')
+                    .and_then(|a| a.strip_suffix('}'))
+                    .unwrap_or(&arg);
+                value_start_in_arg = inner.find('=').map(|eq| {
+                    let after = &inner[eq + 1..];
+                    1 + eq + 1 + (after.len() - after.trim_start().len())
+                });
                 inner
                     .split_once('=')
                     .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
@@ -155,9 +241,19 @@ fn parse_args(args: &[Token], service: &mut Service, line_span: Span) {
                     .map(|(n, v)| (n.to_string(), v.to_string()))
             };
             match parsed {
-                Some((name, value)) if !name.is_empty() && !name.contains(char::is_whitespace) => {
+                Some((name, value))
+                    if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+                {
+                    // Point the value at the file when its bytes are there as
+                    // parsed (a dropped comment line inside a continued
+                    // long form would shift them: then it stays unanchored).
                     let value_text = match (value_start_in_arg, args.get(i + used - 1).and_then(|t| t.span)) {
-                        (Some(off), Some(sp)) if !value.is_empty() => {
+                        (Some(off), Some(sp))
+                            if !value.is_empty()
+                                && src.get(sp.start as usize + off..sp.start as usize + off + value.len()).is_some_and(|f| {
+                                    f.bytes().zip(value.bytes()).all(|(a, b)| a == b || (a == b'\n' && b == b' '))
+                                }) =>
+                        {
                             Text::from_file(sp.file, sp.start as usize + off, &value)
                         }
                         _ => Text::builtin(&value),

@@ -142,18 +142,84 @@ fn read_into(
 }
 
 /// Reports main.cf values whose `$name` expansion fails as Postfix's would.
-fn report_expansion_errors(a: &Analysis, out: &mut Vec<Diagnostic>) {
+/// Prefixes of the parameters Postfix itself defines: a self-reference in
+/// one of them stops Postfix, while an unknown parameter is only warned about.
+const KNOWN_PREFIXES: &[&str] = &[
+    "smtpd_",
+    "smtp_",
+    "lmtp_",
+    "virtual_",
+    "relay",
+    "my",
+    "inet_",
+    "alias_",
+    "local_",
+    "transport_",
+    "postscreen_",
+    "milter_",
+    "non_smtpd_",
+    "content_filter",
+    "queue_",
+    "mail_",
+    "default_",
+    "tls_",
+    "message_",
+    "recipient_",
+    "sender_",
+    "header_",
+    "body_",
+    "proxy_",
+    "address_",
+    "append_",
+    "canonical_",
+    "masquerade_",
+    "disable_",
+    "unknown_",
+    "maximal_",
+    "minimal_",
+    "delay_",
+    "bounce_",
+    "notify_",
+    "home_mailbox",
+    "mailbox_",
+    "soft_bounce",
+    "compatibility_level",
+    "permit_mx_backup_networks",
+    "qmqpd_",
+    "parent_domain",
+    "allow_",
+    "resolve_",
+    "swap_bangpath",
+    "propagate_",
+    "command_",
+    "daemon_",
+    "data_",
+    "config_",
+    "meta_",
+    "master_",
+];
+
+/// Reports main.cf values whose `$name` expansion fails as Postfix's would.
+/// Returns the first one that stops Postfix (a self-reference in a
+/// parameter Postfix knows).
+fn report_expansion_errors(a: &Analysis, out: &mut Vec<Diagnostic>) -> Option<Span> {
     let cfg = a.main_config();
+    let mut fatal = None;
     for p in &a.main.params {
         if !a.main.is_effective(p) {
             continue;
         }
         for e in cfg.value(&p.name).1 {
             let (message, label) = match e {
-                expand::ExpandError::Recursion(name) => (
-                    format!("`{}` refers to itself through `${name}`", p.name),
-                    "Postfix stops with \"unreasonable macro call nesting\"",
-                ),
+                expand::ExpandError::Recursion(name) => {
+                    if fatal.is_none() && KNOWN_PREFIXES.iter().any(|k| p.name.starts_with(k)) {
+                        fatal = Some(p.name_span);
+                    }
+                    (
+                        format!("`{}` refers to itself through `${name}`", p.name),
+                        "Postfix stops with \"unreasonable macro call nesting\"",
+                    )
+                }
                 expand::ExpandError::TooLarge => (
                     format!("the expansion of `{}` is too large to follow", p.name),
                     "relaylint stopped expanding this value",
@@ -165,6 +231,7 @@ fn report_expansion_errors(a: &Analysis, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+    fatal
 }
 
 /// Analyses one Postfix unit: returns its files and findings.
@@ -227,22 +294,72 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
         .into_iter()
         .map(|t| t.text)
         .collect();
-    let fatal_instance =
-        !main.fatal.is_empty() || master.as_ref().is_some_and(|m| !m.fatal.is_empty());
+    let expansion_fatal = report_expansion_errors(&analysis, &mut diags);
+    let main_cfg = analysis.main_config();
+    let instance_failure: Option<(Option<Span>, String, String)> = if let Some(span) = main
+        .fatal
+        .first()
+        .or_else(|| master.as_ref().and_then(|m| m.fatal.first()))
+    {
+        Some((
+            Some(*span),
+            "a syntax error stops Postfix before any service starts".into(),
+            "Postfix refuses this line".into(),
+        ))
+    } else if let Some(problem) = main_cfg.level_problem() {
+        Some((
+            main_cfg.level_span(),
+            problem,
+            "Postfix refuses this level".into(),
+        ))
+    } else {
+        expansion_fatal.map(|span| {
+            (
+                Some(span),
+                "a parameter that refers to itself stops Postfix (\"macro processing error\")"
+                    .into(),
+                "refers to itself".into(),
+            )
+        })
+    };
+    let disabled: Vec<String> = main_cfg
+        .get("master_service_disable")
+        .tokens()
+        .into_iter()
+        .map(|t| t.text)
+        .collect();
     for l in listener::listeners(master.as_ref(), &smtpd_service_name) {
+        if l.inet.is_some_and(|s| listener::is_disabled(s, &disabled)) {
+            continue;
+        }
         let exposure = listener::exposure(&l, &inet_interfaces);
-        let verdict = if fatal_instance {
-            let span = main
-                .fatal
-                .first()
-                .or_else(|| master.as_ref().and_then(|m| m.fatal.first()))
-                .copied();
+        let level_problem = analysis.config(&l).level_problem().map(|p| (analysis.config(&l).level_span(), p)).or_else(|| {
+            // A `-o` value that refers to itself stops smtpd, like one in main.cf.
+            let cfg = analysis.config(&l);
+            l.policy?.overrides.iter().find_map(|o| {
+                cfg.value(&o.name)
+                    .1
+                    .iter()
+                    .any(|e| matches!(e, expand::ExpandError::Recursion(_)))
+                    .then(|| (Some(o.span), format!("`-o {}` refers to itself: smtpd stops with \"unreasonable macro call nesting\"", o.name)))
+            })
+        });
+        let verdict = if let Some((span, reason, label)) = &instance_failure {
             Verdict::RefusesToStart(evaluate::StartupFailure {
-                reason: "a syntax error stops Postfix before any service starts".into(),
+                reason: reason.clone(),
+                spans: vec![evaluate::Step {
+                    choice: None,
+                    span: *span,
+                    message: label.clone(),
+                }],
+            })
+        } else if let Some((span, reason)) = level_problem {
+            Verdict::RefusesToStart(evaluate::StartupFailure {
+                reason,
                 spans: vec![evaluate::Step {
                     choice: None,
                     span,
-                    message: "Postfix refuses this line".into(),
+                    message: "smtpd refuses this level".into(),
                 }],
             })
         } else if let Some(problem) = l.policy.and_then(|s| s.startup_problems.first()) {
@@ -268,7 +385,6 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
             verdict,
         });
     }
-    report_expansion_errors(&analysis, &mut diags);
     rules::run(&analysis, &mut diags);
     diags.extend(store.diags.borrow_mut().drain(..));
     drop(analysis);

@@ -82,9 +82,32 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let all: Vec<&Step> = w.lists.iter().flat_map(|p| p.steps.iter()).collect();
+        // Values written in no file (defaults) leave a witness without spans:
+        // the listener then carries the finding.
+        let fallback;
         let (pass, step) = match decisive(w) {
             Some(x) => x,
-            None => continue,
+            None => {
+                let Some(pass) = w
+                    .lists
+                    .iter()
+                    .find(|p| p.holds_relay_check)
+                    .or(w.lists.last())
+                else {
+                    continue;
+                };
+                fallback = pass
+                    .decisive
+                    .and_then(|i| pass.steps.get(i))
+                    .or(pass.steps.last())
+                    .cloned()
+                    .unwrap_or(Step {
+                        span: None,
+                        message: "the relay check lets the attacker through".into(),
+                        choice: None,
+                    });
+                (pass, &fallback)
+            }
         };
         let primary = first_span(a, [step.span, lr.listener.line_span()]);
         let via = match &w.recipient {
