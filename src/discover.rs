@@ -88,8 +88,23 @@ struct Found {
     dialect: Dialect,
 }
 
-fn display(p: &Path) -> String {
-    p.to_string_lossy().into_owned()
+/// The path as users read it; bytes that are not UTF-8 are shown as `\xNN`
+/// so that two different names never look the same.
+pub fn display(p: &Path) -> String {
+    match p.to_str() {
+        Some(s) => s.to_string(),
+        None => {
+            use std::os::unix::ffi::OsStrExt;
+            let mut out = String::new();
+            for chunk in p.as_os_str().as_bytes().utf8_chunks() {
+                out.push_str(chunk.valid());
+                for b in chunk.invalid() {
+                    out.push_str(&format!("\\x{b:02x}"));
+                }
+            }
+            out
+        }
+    }
 }
 
 fn sniff(path: &Path) -> Option<Dialect> {
@@ -147,6 +162,16 @@ pub fn discover(
             path: display(input),
             reason: e.to_string(),
         })?;
+        // An explicit file that cannot be opened is a usage error (exit 2);
+        // FIFOs are never opened.
+        if meta.is_file() {
+            if let Err(e) = fs::File::open(input) {
+                return Err(InputError::Unreadable {
+                    path: display(input),
+                    reason: e.to_string(),
+                });
+            }
+        }
         if meta.is_dir() {
             walk_dir(input, &mut found, &mut out.problems)?;
         } else {
@@ -237,6 +262,19 @@ fn walk_dir(
         };
         let ft = entry.file_type();
         if ft.is_dir() {
+            // A folder where a config file belongs is worth saying.
+            let name = entry.file_name().to_string_lossy();
+            if entry.depth() > 0 && classify::by_name(&name).is_some_and(|d| d.is_analysed()) {
+                problems.push(FileProblem {
+                    path: display(entry.path()),
+                    code: "RL002",
+                    message: format!(
+                        "`{}` could not be read: {}",
+                        display(entry.path()),
+                        LoadError::IsDirectory.describe()
+                    ),
+                });
+            }
             continue;
         }
         let path = entry.path();
@@ -249,6 +287,23 @@ fn walk_dir(
             // checks that they stay inside the root.
             match fs::metadata(path) {
                 Ok(m) if m.is_file() => {}
+                Ok(m) => {
+                    // A symlink to a device or FIFO named like a config: never opened.
+                    if classify::by_name(&name).is_some_and(|d| d.is_analysed()) {
+                        let why = match crate::load::confine(path, root) {
+                            Err(e) => e,
+                            Ok(_) => special_kind(&m)
+                                .map(|kind| LoadError::Special { kind })
+                                .unwrap_or(LoadError::IsDirectory),
+                        };
+                        problems.push(FileProblem {
+                            path: display(path),
+                            code: why.code(),
+                            message: format!("`{}` was skipped: {}", display(path), why.describe()),
+                        });
+                    }
+                    continue;
+                }
                 Err(e) if e.raw_os_error() == Some(ELOOP) => {
                     problems.push(FileProblem {
                         path: display(path),

@@ -211,12 +211,10 @@ pub fn read_confined(path: &Path, root: &Path, limits: Limits) -> Result<Loaded,
     Ok(decode(bytes))
 }
 
-/// Decodes bytes as UTF-8, lossily when needed (a leading BOM is dropped).
+/// Decodes bytes as UTF-8, lossily when needed. A byte-order mark is kept:
+/// the daemons do not skip it (Postfix reads it as part of the first
+/// parameter name).
 pub fn decode(bytes: Vec<u8>) -> Loaded {
-    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        Some(rest) => rest.to_vec(),
-        None => bytes,
-    };
     match String::from_utf8(bytes) {
         Ok(text) => Loaded { text, lossy: false },
         Err(e) => Loaded {

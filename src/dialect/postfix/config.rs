@@ -43,12 +43,9 @@ impl Value {
         self.text.tokens()
     }
 
-    /// True for `yes` / `true` / `1`-style booleans.
+    /// True for `yes` (Postfix booleans are `yes` or `no`, any case).
     pub fn is_yes(&self) -> bool {
-        matches!(
-            self.text.s.trim().to_ascii_lowercase().as_str(),
-            "yes" | "true" | "on" | "1"
-        )
+        self.text.s.trim().eq_ignore_ascii_case("yes")
     }
 
     /// The span where the value was decided, if written in a file.
@@ -164,6 +161,9 @@ impl ServiceConfig<'_> {
             ValueOrigin::Default
         };
         let raw = self.raw(name).unwrap_or_default();
+        if self.is_raw(name) {
+            return (Value { text: raw, origin }, Vec::new());
+        }
         let (text, errors) = expand(&raw, self);
         (Value { text, origin }, errors)
     }

@@ -609,6 +609,16 @@ impl Eval<'_> {
         done
     }
 
+    /// True when `parent_domain_matches_subdomains` lists `what`: then a
+    /// bare `example.com` also matches its subdomains.
+    fn parent_matches(&self, what: &str) -> bool {
+        self.cfg()
+            .get("parent_domain_matches_subdomains")
+            .tokens()
+            .iter()
+            .any(|t| t.text == what)
+    }
+
     fn authorized(&self) -> Option<Vec<Step>> {
         let cfg = self.cfg();
         match &self.rcpt {
@@ -631,7 +641,7 @@ impl Eval<'_> {
             }
             Recipient::Foreign { domain, .. } => {
                 for (param, subdomains) in [
-                    ("relay_domains", true),
+                    ("relay_domains", self.parent_matches("relay_domains")),
                     ("mydestination", false),
                     ("virtual_alias_domains", false),
                     ("virtual_mailbox_domains", false),
@@ -940,8 +950,11 @@ impl Eval<'_> {
                     };
                     let mut parents = vec![domain.to_ascii_lowercase()];
                     let mut d = domain.to_ascii_lowercase();
+                    let bare_parents = self.parent_matches("smtpd_access_maps");
                     while let Some((_, rest)) = d.split_once('.') {
-                        parents.push(rest.to_string());
+                        if bare_parents {
+                            parents.push(rest.to_string());
+                        }
                         parents.push(format!(".{rest}"));
                         d = rest.to_string();
                     }

@@ -9,13 +9,37 @@ use super::text::Text;
 pub trait Lookup {
     /// Raw value of `name`.
     fn raw(&self, name: &str) -> Option<Text>;
+
+    /// True for parameters Postfix substitutes as written, without
+    /// expanding what is inside (`smtpd_expansion_filter`...).
+    fn is_raw(&self, name: &str) -> bool {
+        RAW_PARAMETERS.contains(&name)
+    }
 }
+
+/// Parameters whose `$` Postfix leaves alone (they are interpreted later,
+/// with their own attributes, or are character sets).
+pub const RAW_PARAMETERS: &[&str] = &[
+    "smtpd_expansion_filter",
+    "default_rbl_reply",
+    "smtpd_reject_footer",
+    "forward_path",
+    "luser_relay",
+    "mailbox_command",
+    "command_execution_directory",
+    "execution_directory_expansion_filter",
+    "postscreen_reject_footer",
+    "smtpd_reject_footer_maps",
+];
 
 /// Why an expansion was cut short.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExpandError {
     /// A parameter refers to itself (Postfix: "unreasonable macro call nesting").
     Recursion(String),
+    /// A macro Postfix cannot parse (an unterminated `${`, a bad name, a
+    /// lone `$`); Postfix stops with "macro processing error".
+    Syntax(String),
     /// The expansion grew past [`MAX_OUTPUT`] bytes or [`MAX_CALLS`]
     /// references (a value that doubles at each level would otherwise take
     /// exponential time).
@@ -39,6 +63,13 @@ struct State {
 }
 
 impl State {
+    fn syntax(&mut self, what: &str) {
+        let e = ExpandError::Syntax(what.to_string());
+        if !self.errors.contains(&e) {
+            self.errors.push(e);
+        }
+    }
+
     fn exhausted(&mut self) -> bool {
         self.calls += 1;
         if self.produced > MAX_OUTPUT || self.calls > MAX_CALLS {
@@ -132,6 +163,9 @@ fn param(name: &str, lookup: &dyn Lookup, st: &mut State) -> Text {
     let Some(raw) = lookup.raw(name) else {
         return Text::default();
     };
+    if lookup.is_raw(name) {
+        return raw;
+    }
     st.stack.push(name.to_string());
     let out = expand_inner(&raw, lookup, st);
     st.stack.pop();
@@ -169,7 +203,7 @@ fn expand_inner(text: &Text, lookup: &dyn Lookup, st: &mut State) -> Text {
                         i = close + 1;
                     }
                     None => {
-                        // Unbalanced: Postfix leaves it as text.
+                        st.syntax("unterminated macro reference");
                         out.push_slice(text, i..s.len());
                         i = s.len();
                     }
@@ -185,6 +219,7 @@ fn expand_inner(text: &Text, lookup: &dyn Lookup, st: &mut State) -> Text {
                 i = j;
             }
             _ => {
+                st.syntax("`$` without a parameter name");
                 out.push_slice(text, i..i + 1);
                 i += 1;
             }
@@ -221,6 +256,10 @@ fn braced_inner(inner: &Text, lookup: &dyn Lookup, st: &mut State) -> Text {
     let name = inner.s.get(lead..j).unwrap_or("").to_string();
     let rest = inner.s.get(j..).unwrap_or("").trim_start();
     let rest_at = inner.s.len() - rest.len();
+    if name.is_empty() {
+        st.syntax("empty parameter name in `${...}`");
+        return Text::default();
+    }
     match rest.as_bytes().first() {
         None => param(&name, lookup, st),
         Some(b'?') => {
@@ -236,14 +275,21 @@ fn braced_inner(inner: &Text, lookup: &dyn Lookup, st: &mut State) -> Text {
         }
         Some(b':') => {
             let value = param(&name, lookup, st);
+            let arg = sub(inner, rest_at + 1..inner.s.len());
+            if split_alternatives(&arg).1.is_some() {
+                st.syntax("`${name:value}` takes one value, not two");
+                return Text::default();
+            }
             if value.s.is_empty() {
-                let arg = sub(inner, rest_at + 1..inner.s.len());
                 expand_inner(&unbrace(&arg), lookup, st)
             } else {
                 Text::default()
             }
         }
-        Some(_) => Text::default(),
+        Some(_) => {
+            st.syntax("bad character in a parameter name");
+            Text::default()
+        }
     }
 }
 

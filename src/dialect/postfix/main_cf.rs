@@ -74,6 +74,12 @@ fn physical_lines(src: &str) -> Vec<Physical> {
             end: src.len(),
         });
     }
+    // Postfix reads lines as C strings: a line ends at its first NUL.
+    for l in &mut out {
+        if let Some(p) = src.get(l.start..l.end).and_then(|t| t.find('\0')) {
+            l.end = l.start + p;
+        }
+    }
     out
 }
 
@@ -156,6 +162,20 @@ pub fn parse(file: FileId, src: &str) -> (MainCf, Vec<Diagnostic>) {
         };
         let name_raw = &first[..eq];
         let name = name_raw.trim_end();
+        if let Some(blank) = name.find(char::is_whitespace) {
+            let span = Span::new(file, first_start..first_start + blank);
+            diags.push(
+                Diagnostic::new(
+                    "RL001",
+                    "missing `=` after parameter name",
+                    span,
+                    "Postfix reads the name up to the blank and stops here",
+                )
+                .with_help("parameter names have no blanks: write `name = value`"),
+            );
+            cf.fatal.push(span);
+            continue;
+        }
         if name.is_empty() {
             let span = Span::new(file, first_start..first_start + eq + 1);
             diags.push(

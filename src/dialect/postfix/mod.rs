@@ -113,7 +113,7 @@ fn read_into(
     root: &Path,
     limits: Limits,
 ) -> Option<FileId> {
-    let shown = path.to_string_lossy().into_owned();
+    let shown = crate::discover::display(path);
     match read_confined(path, root, limits) {
         Ok(l) => {
             let lossy = l.lossy;
@@ -124,6 +124,14 @@ fn read_into(
                     format!("`{shown}` is not valid UTF-8"),
                     db.first_invalid(id),
                     "the first invalid bytes, replaced while reading",
+                ));
+            }
+            if let Some(at) = db.text(id).find('\0') {
+                diags.push(Diagnostic::new(
+                    "RL006",
+                    format!("`{shown}` holds NUL bytes: it is not a text file"),
+                    Span::new(id, at..at + 1),
+                    "first NUL byte",
                 ));
             }
             Some(id)
@@ -220,6 +228,15 @@ fn report_expansion_errors(a: &Analysis, out: &mut Vec<Diagnostic>) -> Option<Sp
                         "Postfix stops with \"unreasonable macro call nesting\"",
                     )
                 }
+                expand::ExpandError::Syntax(what) => {
+                    if fatal.is_none() && KNOWN_PREFIXES.iter().any(|k| p.name.starts_with(k)) {
+                        fatal = Some(p.name_span);
+                    }
+                    (
+                        format!("`{}` holds a macro Postfix cannot parse: {what}", p.name),
+                        "Postfix stops with \"macro processing error\"",
+                    )
+                }
                 expand::ExpandError::TooLarge => (
                     format!("the expansion of `{}` is too large to follow", p.name),
                     "relaylint stopped expanding this value",
@@ -232,6 +249,41 @@ fn report_expansion_errors(a: &Analysis, out: &mut Vec<Diagnostic>) -> Option<Sp
         }
     }
     fatal
+}
+
+/// Boolean parameters smtpd reads: a value other than `yes` or `no` stops it
+/// ("bad boolean configuration").
+const SMTPD_BOOLEANS: &[&str] = &[
+    "allow_untrusted_routing",
+    "resolve_dequoted_address",
+    "allow_percent_hack",
+    "swap_bangpath",
+    "smtpd_sasl_auth_enable",
+    "smtpd_tls_auth_only",
+    "smtpd_use_tls",
+    "smtpd_enforce_tls",
+    "smtpd_tls_ask_ccert",
+    "tls_append_default_CA",
+    "smtpd_tls_wrappermode",
+    "smtpd_delay_reject",
+    "smtpd_relay_before_recipient_restrictions",
+    "smtpd_helo_required",
+    "disable_vrfy_command",
+    "strict_rfc821_envelopes",
+    "soft_bounce",
+    "broken_sasl_auth_clients",
+    "smtputf8_enable",
+    "append_dot_mydomain",
+    "biff",
+];
+
+fn bad_boolean(cfg: &config::ServiceConfig) -> Option<(Option<Span>, String)> {
+    SMTPD_BOOLEANS.iter().find_map(|name| {
+        let v = cfg.get(name);
+        let text = v.text.s.trim();
+        (v.origin_span().is_some() && !text.eq_ignore_ascii_case("yes") && !text.eq_ignore_ascii_case("no"))
+            .then(|| (v.origin_span(), format!("`{name} = {text}` is not `yes` or `no`: smtpd stops with \"bad boolean configuration\"")))
+    })
 }
 
 /// Analyses one Postfix unit: returns its files and findings.
@@ -316,9 +368,8 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
         expansion_fatal.map(|span| {
             (
                 Some(span),
-                "a parameter that refers to itself stops Postfix (\"macro processing error\")"
-                    .into(),
-                "refers to itself".into(),
+                "a parameter Postfix cannot expand stops it (\"macro processing error\")".into(),
+                "Postfix cannot expand this value".into(),
             )
         })
     };
@@ -333,15 +384,15 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
             continue;
         }
         let exposure = listener::exposure(&l, &inet_interfaces);
-        let level_problem = analysis.config(&l).level_problem().map(|p| (analysis.config(&l).level_span(), p)).or_else(|| {
+        let level_problem = analysis.config(&l).level_problem().map(|p| (analysis.config(&l).level_span(), p)).or_else(|| bad_boolean(&analysis.config(&l))).or_else(|| {
             // A `-o` value that refers to itself stops smtpd, like one in main.cf.
             let cfg = analysis.config(&l);
             l.policy?.overrides.iter().find_map(|o| {
                 cfg.value(&o.name)
                     .1
                     .iter()
-                    .any(|e| matches!(e, expand::ExpandError::Recursion(_)))
-                    .then(|| (Some(o.span), format!("`-o {}` refers to itself: smtpd stops with \"unreasonable macro call nesting\"", o.name)))
+                    .any(|e| matches!(e, expand::ExpandError::Recursion(_) | expand::ExpandError::Syntax(_)))
+                    .then(|| (Some(o.span), format!("`-o {}` cannot be expanded: smtpd stops with \"macro processing error\"", o.name)))
             })
         });
         let verdict = if let Some((span, reason, label)) = &instance_failure {

@@ -77,7 +77,7 @@ impl Store {
         };
         match read_confined(&path, &self.sysroot, self.limits) {
             Ok(loaded) => {
-                let shown = path.to_string_lossy().into_owned();
+                let shown = crate::discover::display(&path);
                 let text: Rc<str> = Rc::from(loaded.text.as_str());
                 let id = self
                     .db
