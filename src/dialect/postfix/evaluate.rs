@@ -343,6 +343,7 @@ fn first_plain_domain(cfg: &ServiceConfig) -> Option<Hit> {
         .into_iter()
         .find(|t| {
             !t.text.contains([':', '/', '!'])
+                && !t.text.starts_with('.')
                 && t.text.contains('.')
                 && !local.contains(&t.text.to_ascii_lowercase())
         })
@@ -384,9 +385,57 @@ fn has_required(cfg: &ServiceConfig, tokens: &[Token], classes: &[String], depth
     false
 }
 
+/// The class the startup check would enter again while looking for a
+/// required restriction (Postfix has no depth limit there: smtpd crashes).
+fn class_cycle(
+    cfg: &ServiceConfig,
+    tokens: &[Token],
+    classes: &[String],
+    stack: &mut Vec<String>,
+) -> Option<(String, Option<Span>)> {
+    let mut skip = false;
+    for item in items(tokens) {
+        if skip {
+            skip = false;
+            continue;
+        }
+        if item.name == "permit" || REQUIRED.contains(&item.name.as_str()) {
+            return None;
+        }
+        if item.name == "warn_if_reject" {
+            skip = true;
+            continue;
+        }
+        let name = &item.token.text;
+        if classes.contains(name) {
+            if stack.contains(name) {
+                return Some((name.clone(), item.token.span));
+            }
+            stack.push(name.clone());
+            let found = class_cycle(cfg, &cfg.get(name).tokens(), classes, stack);
+            stack.pop();
+            if found.is_some() {
+                return found;
+            }
+        }
+    }
+    None
+}
+
 fn startup_check(cfg: &ServiceConfig, classes: &[String]) -> Option<StartupFailure> {
     let relay = cfg.get("smtpd_relay_restrictions");
     let rcpt = cfg.get("smtpd_recipient_restrictions");
+    for list in [&relay, &rcpt] {
+        if let Some((class, span)) = class_cycle(cfg, &list.tokens(), classes, &mut Vec::new()) {
+            return Some(StartupFailure {
+                reason: format!("restriction class `{class}` contains itself: smtpd's startup check recurses until it crashes"),
+                spans: vec![Step::new(span, "this class leads back to itself")],
+            });
+        }
+        if has_required(cfg, &list.tokens(), classes, 0) {
+            break;
+        }
+    }
     if has_required(cfg, &relay.tokens(), classes, 0)
         || has_required(cfg, &rcpt.tokens(), classes, 0)
     {
@@ -554,6 +603,8 @@ impl Eval<'_> {
             let mut alts = self.item(item, kind, depth);
             if warn_next {
                 for a in &mut alts {
+                    // A warned `defer_if_permit` is only logged.
+                    a.dip = false;
                     if a.outcome == Outcome::Reject {
                         a.outcome = Outcome::Dunno;
                         a.decisive = None;
@@ -619,11 +670,60 @@ impl Eval<'_> {
             .any(|t| t.text == what)
     }
 
+    /// True when the recipient table of an address class accepts
+    /// `local@domain`: the table is empty (no check), or it has a catch-all
+    /// or an entry for that address. Networked tables and the password
+    /// file do not know the attacker's made-up recipient.
+    fn recipient_listed(&self, maps: &str, local: &str, domain: &str) -> bool {
+        let cfg = self.cfg();
+        if !cfg
+            .get("smtpd_reject_unlisted_recipient")
+            .text
+            .s
+            .trim()
+            .is_empty()
+            && !cfg.get("smtpd_reject_unlisted_recipient").is_yes()
+        {
+            return true;
+        }
+        let tokens = cfg.get(maps).tokens();
+        if tokens.is_empty() {
+            return true;
+        }
+        let addr = format!("{local}@{domain}").to_ascii_lowercase();
+        let keys = [
+            addr.clone(),
+            local.to_ascii_lowercase(),
+            format!("@{}", domain.to_ascii_lowercase()),
+        ];
+        tokens
+            .iter()
+            .filter_map(parse_ref)
+            .any(|r| match &*self.ctx.store.table(&r) {
+                TableState::Loaded(t) => t.entries.iter().any(|e| match &e.pattern {
+                    Pattern::Key(k) => keys.contains(k),
+                    Pattern::Any => true,
+                    Pattern::Regex(_) => e.matches(&addr, None),
+                    Pattern::Net(_) => false,
+                }),
+                _ => false,
+            })
+    }
+
     fn authorized(&self) -> Option<Vec<Step>> {
         let cfg = self.cfg();
         match &self.rcpt {
             Recipient::Routed { domain, hit } => {
-                if self.allow_untrusted_routing {
+                let (relay, _) = matchlist::list_tokens(&cfg.get("relay_domains").text);
+                let listed = matchlist::match_domain(
+                    &relay,
+                    domain,
+                    self.parent_matches("relay_domains"),
+                    self.ctx.store,
+                    0,
+                )
+                .is_match();
+                if self.allow_untrusted_routing && listed {
                     let origin = cfg.get("allow_untrusted_routing").origin_span();
                     Some(vec![
                         Step::new(hit.span, format!("`{domain}` is a relay domain")),
@@ -639,12 +739,19 @@ impl Eval<'_> {
                     None
                 }
             }
-            Recipient::Foreign { domain, .. } => {
-                for (param, subdomains) in [
-                    ("relay_domains", self.parent_matches("relay_domains")),
-                    ("mydestination", false),
-                    ("virtual_alias_domains", false),
-                    ("virtual_mailbox_domains", false),
+            Recipient::Foreign { local, domain } => {
+                // The address class, in trivial-rewrite's order; the first
+                // class that takes the domain also decides which table must
+                // know the recipient (smtpd_reject_unlisted_recipient).
+                for (param, subdomains, maps) in [
+                    ("mydestination", false, "local_recipient_maps"),
+                    ("virtual_alias_domains", false, "virtual_alias_maps"),
+                    ("virtual_mailbox_domains", false, "virtual_mailbox_maps"),
+                    (
+                        "relay_domains",
+                        self.parent_matches("relay_domains"),
+                        "relay_recipient_maps",
+                    ),
                 ] {
                     let (tokens, _) = matchlist::list_tokens(&cfg.get(param).text);
                     if let MatchResult::Match {
@@ -652,6 +759,9 @@ impl Eval<'_> {
                         negated: false,
                     } = matchlist::match_domain(&tokens, domain, subdomains, self.ctx.store, 0)
                     {
+                        if !self.recipient_listed(maps, local, domain) {
+                            return None;
+                        }
                         return Some(vec![Step::new(
                             hit.span,
                             format!("`{}` in `{param}` accepts `{domain}`", hit.text),
@@ -914,8 +1024,19 @@ impl Eval<'_> {
         let mut unmatched_possible = true;
         match what {
             "HELO" | "sender" => {
+                let bare_parents = self.parent_matches("smtpd_access_maps");
                 for e in &t.entries {
                     if e.negated && matches!(e.pattern, Pattern::Any) {
+                        continue;
+                    }
+                    // Senders are never looked up as addresses; `.domain`
+                    // keys are only looked up without parent matching.
+                    let unreachable = match &e.pattern {
+                        Pattern::Net(_) => what == "sender",
+                        Pattern::Key(k) => k.starts_with('.') && bare_parents,
+                        _ => false,
+                    };
+                    if unreachable {
                         continue;
                     }
                     let shown = match &e.pattern {
@@ -923,7 +1044,14 @@ impl Eval<'_> {
                             Some(x) => format!("a forged {what} `{x}`"),
                             None => format!("a forged {what} matching `/{}/`", e.key_text),
                         },
-                        _ => format!("a forged {what} `{}`", example_key(e, what)),
+                        Pattern::Net(n) => match crate::net::IpSet::from_net(n).sample() {
+                            Some(ip) if !e.negated => format!("a forged {what} `{ip}`"),
+                            _ => format!("a forged {what} outside `{}`", e.key_text),
+                        },
+                        _ => match example_key(e, what) {
+                            k if k.is_empty() => "the null sender `<>`".to_string(),
+                            k => format!("a forged {what} `{k}`"),
+                        },
                     };
                     matched.push((e, shown));
                     if matches!(e.pattern, Pattern::Any) && e.conditions.is_empty() {
@@ -954,8 +1082,9 @@ impl Eval<'_> {
                     while let Some((_, rest)) = d.split_once('.') {
                         if bare_parents {
                             parents.push(rest.to_string());
+                        } else {
+                            parents.push(format!(".{rest}"));
                         }
-                        parents.push(format!(".{rest}"));
                         d = rest.to_string();
                     }
                     key_is(&addr.to_ascii_lowercase())
@@ -971,21 +1100,27 @@ impl Eval<'_> {
             }
             _ => {
                 let key = self.client.to_string();
-                let mut concrete = None;
-                for e in &t.entries {
-                    let hit = match &e.pattern {
-                        Pattern::Key(k) => {
-                            matchlist::octet_prefix(k).is_some_and(|n| n.contains(&self.client))
-                        }
-                        _ => e.matches(&key, Some(self.client)),
-                    };
-                    if hit {
-                        concrete = Some(e);
-                        if r.kind != TableKind::Indexed {
-                            break;
-                        }
+                // Fixed-key tables: the address, then its shorter octet
+                // prefixes; the first key found decides (DUNNO included).
+                // Pattern tables: the first entry in file order.
+                let concrete = if matches!(r.kind, TableKind::Indexed | TableKind::Inline) {
+                    let mut keys = vec![key.clone()];
+                    if let IpAddr::V4(v4) = self.client {
+                        let o = v4.octets();
+                        keys.push(format!("{}.{}.{}", o[0], o[1], o[2]));
+                        keys.push(format!("{}.{}", o[0], o[1]));
+                        keys.push(format!("{}", o[0]));
                     }
-                }
+                    keys.iter().find_map(|k| {
+                        t.entries
+                            .iter()
+                            .find(|e| matches!(&e.pattern, Pattern::Key(x) if x == k))
+                    })
+                } else {
+                    t.entries
+                        .iter()
+                        .find(|e| e.matches(&key, Some(self.client)))
+                };
                 if let Some(e) = concrete {
                     matched.push((e, format!("the attacker's address `{}`", self.client)));
                     unmatched_possible = false;
@@ -1027,6 +1162,10 @@ impl Eval<'_> {
             let concrete = match &e.pattern {
                 Pattern::Key(_) | Pattern::Any => Some(example_key(e, what)),
                 Pattern::Regex(_) => regex_example(e, what),
+                // A HELO of a bare address inside the network.
+                Pattern::Net(n) if !e.negated => crate::net::IpSet::from_net(n)
+                    .sample()
+                    .map(|ip| ip.to_string()),
                 Pattern::Net(_) => None,
             };
             if let Some(value) = concrete {
@@ -1080,24 +1219,25 @@ impl Eval<'_> {
             .unwrap_or("")
             .to_ascii_uppercase();
         let simple = |o| vec![Alt::new(o, Vec::new())];
-        if word.is_empty()
+        // An empty result is a lookup error for smtpd (451).
+        if v.is_empty() {
+            return simple(Outcome::Reject);
+        }
+        // A value of digits only (a pop-before-smtp timestamp) means OK.
+        if v.bytes().all(|b| b.is_ascii_digit())
             || word == "OK"
             || word == "RELAY"
             || word == "DISCARD"
-            || word.bytes().all(|b| b.is_ascii_digit())
         {
             return simple(Outcome::Permit);
         }
-        if word == "REJECT"
-            || word == "DEFER"
-            || (word.len() == 3
-                && (word.starts_with('4') || word.starts_with('5'))
-                && word.bytes().all(|b| b.is_ascii_digit()))
-        {
+        // `4NN text` / `5NN text` reject; any other number is read as a
+        // restriction name below (and is unknown: 451).
+        let is_code = word.len() == 3
+            && word.bytes().all(|b| b.is_ascii_digit())
+            && (word.starts_with('4') || word.starts_with('5'));
+        if word == "REJECT" || word == "DEFER" || is_code {
             return simple(Outcome::Reject);
-        }
-        if word.len() == 3 && word.bytes().all(|b| b.is_ascii_digit()) {
-            return simple(Outcome::Permit);
         }
         if word == "DEFER_IF_PERMIT" {
             let mut a = Alt::new(Outcome::Dunno, Vec::new());

@@ -214,9 +214,12 @@ pub fn match_client(tokens: &[Token], ip: IpAddr, store: &Store, depth: usize) -
     let table = |r: &TableRef, t: &Table, _: &Token| {
         let found = t.entries.iter().any(|e| match (&e.pattern, r.kind) {
             (Pattern::Net(n), _) => e.matches(&key, Some(ip)) && (n.contains(&ip) || e.negated),
+            // Without reverse DNS the client name is `unknown`, and the
+            // name is matched too.
             (Pattern::Key(k), TableKind::Indexed | TableKind::Inline) => {
-                *k == key || attacker_name_pattern(k)
+                *k == key || k == "unknown" || attacker_name_pattern(k)
             }
+            (Pattern::Regex(_), _) => e.matches(&key, Some(ip)) || e.matches("unknown", None),
             _ => e.matches(&key, Some(ip)),
         });
         if found {
@@ -228,8 +231,13 @@ pub fn match_client(tokens: &[Token], ip: IpAddr, store: &Store, depth: usize) -
     let plain = |s: &str| match parse_net(s) {
         Some(Ok(net)) if net.contains(&ip) => EntryMatch::Yes(None),
         Some(Ok(_)) => EntryMatch::No,
+        // Postfix skips a pattern of the other address family before
+        // checking its host bits.
+        Some(Err(())) if s.contains(':') != ip.is_ipv6() => EntryMatch::No,
         Some(Err(())) => EntryMatch::Error,
-        None if attacker_name_pattern(s) => EntryMatch::Yes(None),
+        None if attacker_name_pattern(s) || s.eq_ignore_ascii_case("unknown") => {
+            EntryMatch::Yes(None)
+        }
         None => EntryMatch::No,
     };
     first_match(tokens, store, depth, &table, &plain)
@@ -302,10 +310,15 @@ pub fn table_networks(t: &super::table::Table, out: &mut Vec<IpNet>) {
 /// written to match: its leading literal digits and dots, completed with
 /// `1`s. The caller still runs the regexp on it.
 pub fn regex_address_hint(body: &str) -> Option<IpAddr> {
-    let literal: String = body
+    // The leading literal: `\.` is a dot, blanks (the `x` flag) and group
+    // openings are skipped, the first alternative of a group is taken.
+    let unescaped = body
         .trim_start_matches('^')
         .replace("\\.", ".")
+        .replace("[.]", ".");
+    let literal: String = unescaped
         .chars()
+        .filter(|c| !c.is_whitespace() && *c != '(')
         .take_while(|c| c.is_ascii_digit() || *c == '.')
         .collect();
     let parts: Vec<&str> = literal.split('.').filter(|p| !p.is_empty()).collect();
@@ -390,7 +403,9 @@ pub fn domain_matches(domain: &str, key: &str, subdomains: bool) -> bool {
     let d = domain.to_ascii_lowercase();
     let k = key.to_ascii_lowercase();
     if let Some(parent) = k.strip_prefix('.') {
-        return d.ends_with(&format!(".{parent}"));
+        // `.domain` is the subdomain form of lists that do not match parent
+        // domains; with parent matching Postfix never looks it up.
+        return !subdomains && d.ends_with(&format!(".{parent}"));
     }
     d == k || (subdomains && d.ends_with(&format!(".{k}")))
 }
@@ -404,10 +419,10 @@ pub fn match_domain(
     store: &Store,
     depth: usize,
 ) -> MatchResult {
-    let table = |r: &TableRef, t: &Table, tok: &Token| {
+    let table = |_: &TableRef, t: &Table, tok: &Token| {
         let found = t.entries.iter().find(|e| match &e.pattern {
             Pattern::Any => true,
-            Pattern::Key(k) => domain_matches(domain, k, subdomains && r.kind != TableKind::Inline),
+            Pattern::Key(k) => domain_matches(domain, k, subdomains),
             Pattern::Regex(_) => e.matches(domain, None),
             Pattern::Net(_) => false,
         });

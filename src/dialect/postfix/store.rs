@@ -125,7 +125,14 @@ impl Store {
             _ if r.is_inline() => TableState::Loaded(table::fileless(r.clone())),
             TableKind::External => TableState::External,
             _ => match self.text(&r.name, r.span) {
-                Some((id, text)) => TableState::Loaded(table::parse(r.clone(), id, &text)),
+                Some((id, text)) => {
+                    let t = table::parse(r.clone(), id, &text);
+                    if t.broken {
+                        TableState::Missing
+                    } else {
+                        TableState::Loaded(t)
+                    }
+                }
                 None => TableState::Missing,
             },
         };

@@ -192,21 +192,38 @@ pub struct Table {
     /// Entries in file order (duplicates of indexed tables dropped: the
     /// first one wins, as with postmap).
     pub entries: Vec<Entry>,
+    /// True when the daemon cannot use the table at all (every lookup is
+    /// an error), e.g. a texthash table with a duplicate key.
+    pub broken: bool,
 }
 
 /// Longest pattern relaylint compiles; longer ones are assumed to match.
 const MAX_PATTERN: usize = 4096;
 
-fn compile_regex(body: &str, flags: &str) -> Option<regex::bytes::Regex> {
+fn compile_regex(body: &str, flags: &str, pcre: bool) -> Option<regex::bytes::Regex> {
     if body.len() > MAX_PATTERN {
         return None;
     }
+    // regexp: tables are POSIX: the `x` flag selects basic syntax (not
+    // modelled) and `\d` is a plain `d` to glibc.
+    if !pcre && flags.contains('x') {
+        return None;
+    }
+    let posix;
+    let body = if pcre {
+        body
+    } else {
+        posix = body.replace("\\d", "d");
+        posix.as_str()
+    };
     // Postfix matches bytes (POSIX regex / PCRE without UTF mode) and
     // case-insensitively unless the `i` flag toggles it off.
     let insensitive = !flags.contains('i');
     regex::bytes::RegexBuilder::new(body)
         .unicode(false)
         .case_insensitive(insensitive)
+        .ignore_whitespace(pcre && flags.contains('x'))
+        .multi_line(flags.contains('m'))
         .size_limit(1 << 20)
         .dfa_size_limit(1 << 20)
         .build()
@@ -279,6 +296,7 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
     let mut ignored_ifs = 0usize;
     let mut depth = 0usize;
     let mut seen_keys: HashSet<String> = HashSet::new();
+    let mut broken = false;
     for pieces in logical {
         let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
             continue;
@@ -292,9 +310,21 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
         let span = Some(Span::new(file, first.0..last.1));
         match reference.kind {
             TableKind::Indexed => {
-                let (key, value) = split_key(line);
+                // postmap keeps quotes as part of the key and drops a line
+                // without a value.
+                let (key, value) = match line.find(char::is_whitespace) {
+                    Some(p) => (&line[..p], line[p..].trim()),
+                    None => (line, ""),
+                };
+                if value.is_empty() {
+                    continue;
+                }
                 let key = key.to_ascii_lowercase();
                 if !seen_keys.insert(key.clone()) {
+                    // texthash tables with a duplicate key are unusable in smtpd.
+                    if reference.type_name == "texthash" {
+                        broken = true;
+                    }
                     continue;
                 }
                 entries.push(Entry {
@@ -331,7 +361,15 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
                     }
                 } else {
                     split_regex(rest).map(|(body, flags, value)| {
-                        (Pattern::Regex(compile_regex(&body, &flags)), value, body)
+                        (
+                            Pattern::Regex(compile_regex(
+                                &body,
+                                &flags,
+                                reference.type_name == "pcre",
+                            )),
+                            value,
+                            body,
+                        )
                     })
                 };
                 if is_if {
@@ -364,7 +402,11 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
             _ => {}
         }
     }
-    Table { reference, entries }
+    Table {
+        reference,
+        entries,
+        broken,
+    }
 }
 
 /// The head of a cidr/regexp table line.
@@ -415,10 +457,6 @@ fn key_value(line: &str) -> Option<(&str, &str)> {
     parsed.ok().map(|(_, (k, v))| (k, v.trim()))
 }
 
-fn split_key(line: &str) -> (&str, &str) {
-    key_value(line).unwrap_or((line, ""))
-}
-
 /// A table that needs no file: `inline:{...}`, `static:value`, and the
 /// inline forms of `cidr:`, `regexp:` and `pcre:`.
 pub fn fileless(reference: TableRef) -> Table {
@@ -465,6 +503,8 @@ pub fn fileless(reference: TableRef) -> Table {
                 let item = item.trim().trim_start_matches('{').trim_end_matches('}');
                 if let Some((k, v)) = item.split_once('=') {
                     let key = k.trim().to_ascii_lowercase();
+                    // In an inline table a later duplicate replaces the earlier one.
+                    entries.retain(|e: &Entry| e.key_text != key);
                     entries.push(Entry {
                         key_text: key.clone(),
                         pattern: Pattern::Key(key),
@@ -478,7 +518,11 @@ pub fn fileless(reference: TableRef) -> Table {
         }
         _ => {}
     }
-    Table { reference, entries }
+    Table {
+        reference,
+        entries,
+        broken: false,
+    }
 }
 
 fn split_inline(body: &str) -> Vec<&str> {
