@@ -92,7 +92,17 @@ struct Found {
 /// so that two different names never look the same.
 pub fn display(p: &Path) -> String {
     match p.to_str() {
-        Some(s) => s.to_string(),
+        Some(s) if !s.chars().any(char::is_control) => s.to_string(),
+        Some(s) => s
+            .chars()
+            .map(|c| {
+                if c.is_control() {
+                    format!("\\x{:02x}", c as u32)
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
         None => {
             use std::os::unix::ffi::OsStrExt;
             let mut out = String::new();

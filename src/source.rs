@@ -52,6 +52,10 @@ impl Span {
     }
 }
 
+fn is_control(b: u8) -> bool {
+    matches!(b, 0x01..=0x08 | 0x0b | 0x0c | 0x0e..=0x1f | 0x7f)
+}
+
 fn clamp_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -101,6 +105,22 @@ impl SourceDb {
 
     /// Adds a file and returns its id.
     pub fn add(&mut self, display: String, text: String, lossy: bool) -> FileId {
+        // Terminal control characters from scanned files must never reach a
+        // terminal: each becomes `?` (same byte length, so offsets hold).
+        // Tab, line breaks and NUL (lines end there) are kept.
+        let text = if text.bytes().any(is_control) {
+            text.chars()
+                .map(|c| {
+                    if c.is_ascii() && is_control(c as u8) {
+                        '?'
+                    } else {
+                        c
+                    }
+                })
+                .collect()
+        } else {
+            text
+        };
         let mut line_starts = vec![0u32];
         for (i, b) in text.bytes().enumerate() {
             if b == b'\n' {

@@ -509,6 +509,9 @@ fn candidate_clients(ctx: &Context, order: &[ListKind], classes: &[String]) -> V
             .collect::<Vec<ipnet::IpNet>>(),
     );
     let attacker = ctx.attacker.intersect(&family);
+    // Large networks first, so that a catch-all is never cut off by the
+    // cap below when hundreds of host entries precede it.
+    nets.sort_by_key(|n| n.prefix_len());
     let mut out = Vec::new();
     if let Some(ip) = attacker.subtract(&IpSet::from_nets(&nets)).sample() {
         out.push(ip);

@@ -86,7 +86,7 @@ const MAX_DEPTH: usize = 32;
 
 /// Longest value expanded; a longer one is kept as written (every `${...}`
 /// level copies its text, so size times nesting must stay small).
-pub const MAX_INPUT: usize = 256 * 1024;
+pub const MAX_INPUT: usize = 2 * 1024 * 1024;
 
 /// Expands `text` fully.
 pub fn expand(text: &Text, lookup: &dyn Lookup) -> (Text, Vec<ExpandError>) {

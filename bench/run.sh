@@ -1,0 +1,275 @@
+#!/usr/bin/env bash
+# Scale benchmark for relaylint (issue 8, "Scale and robustness").
+#
+#   bench/run.sh [--hosts N] [--big] [--seed S] [--runs R] [--sample K] [--work DIR] [--keep]
+#
+# Builds the release binary and the corpus generator, writes a deterministic
+# dump of N hosts (examples/gen_corpus.rs), then measures on that same dump,
+# in the same run:
+#
+#   - relaylint: `relaylint check --format json --fail-on never DIR`, wall
+#     time (median of R runs), files/s and MB/s over the whole tree, peak RSS
+#     (/usr/bin/time -f %M);
+#   - ripgrep: `rg -c -F --no-ignore LITERAL DIR` (read-speed baseline), and
+#     relaylint / ripgrep;
+#   - postconf: `postconf -n -c DIR/hostX/etc/postfix` over K hosts spread
+#     over the dump, run one after the other, scaled to N hosts, and
+#     postconf / relaylint;
+#   - the single-file check (the pre-commit case): `relaylint check` on one
+#     main.cf, best of many runs (hyperfine when installed, else a loop);
+#   - with --big: peak RSS (and wall time) on a 10,000-host dump as well, to
+#     see whether memory stays flat. Needs about 3 GB of disk and a minute.
+#
+# Every timing is taken with a warm page cache (one untimed pass of each tool
+# first): the numbers compare CPU work, not the disk.
+#
+# Environment equivalents: HOSTS, BIG=1, SEED, RUNS, SAMPLE, WORK, KEEP=1.
+# Needs: cargo, GNU time (/usr/bin/time), ripgrep, postfix (postconf);
+# hyperfine is optional. On Debian: apt-get install ripgrep hyperfine postfix time.
+# Targets (issue 8): relaylint <= 2.0x ripgrep, >= 100x faster than postconf
+# over the dump, single file <= 10 ms, peak RSS flat from 1,000 to 10,000 hosts.
+
+set -euo pipefail
+
+HOSTS=${HOSTS:-1000}
+BIG=${BIG:-0}
+SEED=${SEED:-1}
+RUNS=${RUNS:-3}
+SAMPLE=${SAMPLE:-50}
+WORK=${WORK:-${TMPDIR:-/tmp}/relaylint-bench}
+KEEP=${KEEP:-0}
+BIG_HOSTS=10000
+LITERAL=reject_unauth_destination
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --hosts) HOSTS=$2; shift 2 ;;
+        --big) BIG=1; shift ;;
+        --seed) SEED=$2; shift 2 ;;
+        --runs) RUNS=$2; shift 2 ;;
+        --sample) SAMPLE=$2; shift 2 ;;
+        --work) WORK=$2; shift 2 ;;
+        --keep) KEEP=1; shift ;;
+        -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+
+need() {
+    command -v "$1" >/dev/null 2>&1 && return 0
+    if [ -n "${2:-}" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "bench: installing Debian package $2 for $1" >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null
+    fi
+    command -v "$1" >/dev/null 2>&1 || { echo "bench: $1 is required (Debian package ${2:-$1})" >&2; exit 2; }
+}
+need cargo
+need rg ripgrep
+need postconf postfix
+[ -x /usr/bin/time ] || need /usr/bin/time time
+HAVE_HYPERFINE=0
+command -v hyperfine >/dev/null 2>&1 && HAVE_HYPERFINE=1
+
+echo "== build (release)" >&2
+cargo build --release --quiet --bin relaylint --example gen_corpus
+TARGET_DIR=$(cargo metadata --format-version 1 --no-deps 2>/dev/null \
+    | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+TARGET_DIR=${TARGET_DIR:-$ROOT/target}
+RL=$TARGET_DIR/release/relaylint
+GEN=$TARGET_DIR/release/examples/gen_corpus
+
+mkdir -p "$WORK"
+cleanup() {
+    if [ "$KEEP" != 1 ]; then
+        rm -rf "$WORK/corpus-$HOSTS" "$WORK/corpus-$BIG_HOSTS" \
+            "$WORK/corpus-$HOSTS.done" "$WORK/corpus-$BIG_HOSTS.done"
+    fi
+}
+trap cleanup EXIT
+
+# ---------------------------------------------------------------------------
+# helpers
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else printf "%.4f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
+
+# gen DIR N: writes the corpus (and its manifest) unless it is already there.
+gen() {
+    local dir=$1 n=$2
+    if [ -d "$dir" ] && [ -f "$dir.done" ] && [ "$(cat "$dir.done")" = "$n $SEED $(stat -c %Y "$GEN")" ]; then
+        echo "== corpus $dir ($n hosts) already generated" >&2
+        return
+    fi
+    rm -rf "$dir" "$dir.done"
+    echo "== generating $n hosts into $dir" >&2
+    local t0 t1
+    t0=$(date +%s.%N)
+    GEN_CORPUS_MANIFEST="$dir.manifest" "$GEN" "$dir" "$n" "$SEED" >"$dir.gen"
+    t1=$(date +%s.%N)
+    echo "   $(cat "$dir.gen") in $(calc "$t1 - $t0" 1) s" >&2
+    echo "$n $SEED $(stat -c %Y "$GEN")" >"$dir.done"
+}
+
+# timed CMD...: runs CMD RUNS times under /usr/bin/time; prints
+# "median_wall_s max_rss_kb". Wall time comes from date (ns) rather than
+# time's %e (10 ms resolution).
+timed() {
+    local walls=() rss=0 i m t0 t1 out=$WORK/time.out
+    for ((i = 0; i < RUNS; i++)); do
+        t0=$(date +%s%N)
+        /usr/bin/time -o "$out" -f '%M' "$@" >/dev/null 2>&1 || true
+        t1=$(date +%s%N)
+        walls+=("$(calc "($t1 - $t0) / 1e9" 3)")
+        m=$(tail -n 1 "$out")
+        [ "$m" -gt "$rss" ] && rss=$m
+    done
+    printf '%s\n' "${walls[@]}" | median | tr '\n' ' '
+    echo "$rss"
+}
+
+# measure_relaylint DIR -> "wall rss"
+measure_relaylint() {
+    "$RL" check --format json --fail-on never "$1" >/dev/null   # warm-up
+    timed "$RL" check --format json --fail-on never "$1"
+}
+
+measure_rg() {
+    rg -c -F --no-ignore "$LITERAL" "$1" >/dev/null || true     # warm-up
+    timed rg -c -F --no-ignore "$LITERAL" "$1"
+}
+
+# postconf over SAMPLE hosts spread over the dump, sequential; prints the
+# wall time of the whole sample.
+measure_postconf() {
+    local dir=$1 n=$2 k=$SAMPLE step i h hosts=()
+    [ "$k" -gt "$n" ] && k=$n
+    step=$((n / k))
+    for ((i = 0; i < k; i++)); do
+        h=$(printf 'host%05d' $((1 + i * step)))
+        hosts+=("$dir/$h/etc/postfix")
+    done
+    for h in "${hosts[@]}"; do postconf -n -c "$h" >/dev/null 2>&1 || true; done   # warm-up
+    local walls=() r t0 t1
+    for ((r = 0; r < RUNS; r++)); do
+        t0=$(date +%s.%N)
+        for h in "${hosts[@]}"; do postconf -n -c "$h" >/dev/null 2>&1 || true; done
+        t1=$(date +%s.%N)
+        walls+=("$(calc "$t1 - $t0" 4)")
+    done
+    echo "$k $(printf '%s\n' "${walls[@]}" | median)"
+}
+
+# single-file check: best and mean in ms.
+measure_single() {
+    local file=$1
+    if [ "$HAVE_HYPERFINE" = 1 ]; then
+        local json=$WORK/hyperfine.json
+        hyperfine -N -i --warmup 10 --min-runs 100 --export-json "$json" \
+            "$RL check $file" >/dev/null 2>&1
+        python3 - "$json" <<'EOF' 2>/dev/null || echo "nan nan hyperfine(no-python3)"
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+print(f'{r["min"] * 1000:.2f} {r["mean"] * 1000:.2f} hyperfine({len(r["times"])})')
+EOF
+    else
+        local best=999999 sum=0 i t0 t1 d runs=100
+        for ((i = 0; i < 10; i++)); do "$RL" check "$file" >/dev/null 2>&1 || true; done
+        for ((i = 0; i < runs; i++)); do
+            t0=$(date +%s%N)
+            "$RL" check "$file" >/dev/null 2>&1 || true
+            t1=$(date +%s%N)
+            d=$(((t1 - t0) / 1000))
+            sum=$((sum + d))
+            [ "$d" -lt "$best" ] && best=$d
+        done
+        echo "$(calc "$best / 1000") $(calc "$sum / $runs / 1000") loop($runs)"
+    fi
+}
+
+tree_stats() { # DIR -> "files bytes"
+    local files bytes
+    files=$(find "$1" -type f | wc -l)
+    bytes=$(find "$1" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%d", s}')
+    echo "$files $bytes"
+}
+
+# ---------------------------------------------------------------------------
+
+CORPUS=$WORK/corpus-$HOSTS
+gen "$CORPUS" "$HOSTS"
+read -r FILES BYTES < <(tree_stats "$CORPUS")
+MB=$(calc "$BYTES / 1048576" 1)
+
+echo "== relaylint over $HOSTS hosts ($FILES files, $MB MB), $RUNS runs" >&2
+read -r RL_WALL RL_RSS < <(measure_relaylint "$CORPUS")
+echo "== ripgrep" >&2
+read -r RG_WALL RG_RSS < <(measure_rg "$CORPUS")
+echo "== postconf -n over a sample" >&2
+read -r PC_K PC_WALL < <(measure_postconf "$CORPUS" "$HOSTS")
+PC_SCALED=$(calc "$PC_WALL * $HOSTS / $PC_K" 3)
+SINGLE_FILE=$CORPUS/host00001/etc/postfix/main.cf
+echo "== single-file check ($(wc -l <"$SINGLE_FILE") lines)" >&2
+read -r SF_BEST SF_MEAN SF_HOW < <(measure_single "$SINGLE_FILE")
+
+# Sanity: the verdicts on the dump (hosts with PF001 vs hosts built open).
+"$RL" check --format json --fail-on never "$CORPUS" >"$WORK/report-$HOSTS.json"
+VERDICTS=$(python3 - "$WORK/report-$HOSTS.json" "$CORPUS.manifest" "$CORPUS" <<'EOF' 2>/dev/null || echo "(python3 missing: no verdict check)"
+import json, sys
+report = json.load(open(sys.argv[1]))
+root = sys.argv[3].rstrip("/") + "/"
+built = {l.split("\t")[0] for l in open(sys.argv[2]) if l.rstrip().endswith("open")}
+found = {f["path"][len(root):].split("/")[0] for f in report["findings"] if f["code"] == "PF001"}
+s = report["summary"]
+line = f'units={s["units"]} findings={s["findings"]} hosts with PF001={len(found)} built open={len(built)}'
+if built - found:
+    line += f' missed={",".join(sorted(built - found)[:10])}'
+if found - built:
+    line += f' unexpected={",".join(sorted(found - built)[:10])}'
+print(line)
+EOF
+)
+
+BIG_LINE=""
+if [ "$BIG" = 1 ]; then
+    BIGC=$WORK/corpus-$BIG_HOSTS
+    gen "$BIGC" "$BIG_HOSTS"
+    read -r BFILES BBYTES < <(tree_stats "$BIGC")
+    echo "== relaylint over $BIG_HOSTS hosts ($BFILES files)" >&2
+    OLD_RUNS=$RUNS
+    RUNS=1
+    read -r BRL_WALL BRL_RSS < <(measure_relaylint "$BIGC")
+    read -r BRG_WALL BRG_RSS < <(measure_rg "$BIGC")
+    RUNS=$OLD_RUNS
+    BIG_LINE=1
+fi
+
+# ---------------------------------------------------------------------------
+# report
+
+CORES=$(nproc)
+CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+echo
+echo "relaylint benchmark: $HOSTS hosts, seed $SEED, $FILES files, $MB MB, $CORES cores ($CPU), warm cache"
+echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+dirty'), $("$RL" --version)"
+echo
+printf '| %-44s | %12s | %s\n' "measure" "value" "notes"
+printf '|%s|%s|%s\n' "----------------------------------------------" "--------------" "------"
+printf '| %-44s | %10s s | median of %s, peak RSS %s MiB\n' "relaylint check (whole dump)" "$RL_WALL" "$RUNS" "$(calc "$RL_RSS / 1024" 1)"
+printf '| %-44s | %12s | \n' "  files/s" "$(calc "$FILES / $RL_WALL" 0)"
+printf '| %-44s | %12s | \n' "  MB/s" "$(calc "$BYTES / 1048576 / $RL_WALL" 1)"
+printf '| %-44s | %10s s | rg -c -F --no-ignore %s\n' "ripgrep (read-speed baseline)" "$RG_WALL" "$LITERAL"
+printf '| %-44s | %11sx | target <= 2.0x\n' "relaylint / ripgrep" "$(calc "$RL_WALL / $RG_WALL" 1)"
+printf '| %-44s | %10s s | %s hosts took %s s, sequential\n' "postconf -n -c (scaled to $HOSTS hosts)" "$PC_SCALED" "$PC_K" "$PC_WALL"
+printf '| %-44s | %11sx | target >= 100x\n' "postconf / relaylint" "$(calc "$PC_SCALED / $RL_WALL" 2)"
+printf '| %-44s | %9s ms | mean %s ms, %s, target <= 10 ms\n' "single main.cf check (best)" "$SF_BEST" "$SF_MEAN" "$SF_HOW"
+printf '| %-44s | %8s MiB | \n' "peak RSS, $HOSTS hosts" "$(calc "$RL_RSS / 1024" 1)"
+if [ -n "$BIG_LINE" ]; then
+    printf '| %-44s | %8s MiB | wall %s s, %s files; ripgrep %s s (%sx)\n' "peak RSS, $BIG_HOSTS hosts" "$(calc "$BRL_RSS / 1024" 1)" "$BRL_WALL" "$BFILES" "$BRG_WALL" "$(calc "$BRL_WALL / $BRG_WALL" 1)"
+else
+    printf '| %-44s | %12s | run with --big\n' "peak RSS, $BIG_HOSTS hosts" "-"
+fi
+echo
+echo "verdicts: $VERDICTS"
