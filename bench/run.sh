@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Scale benchmark for relaylint (issue 8, "Scale and robustness").
+# Scale benchmark for relaylint.
 #
 #   bench/run.sh [--hosts N] [--big] [--seed S] [--runs R] [--sample K] [--work DIR] [--keep]
 #
