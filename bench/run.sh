@@ -26,7 +26,7 @@
 # Environment equivalents: HOSTS, BIG=1, SEED, RUNS, SAMPLE, WORK, KEEP=1.
 # Needs: cargo, GNU time (/usr/bin/time), ripgrep, postfix (postconf);
 # hyperfine is optional. On Debian: apt-get install ripgrep hyperfine postfix time.
-# Targets (issue 8): relaylint <= 2.0x ripgrep, >= 100x faster than postconf
+# Targets: relaylint <= 2.0x ripgrep, >= 100x faster than postconf
 # over the dump, single file <= 10 ms, peak RSS flat from 1,000 to 10,000 hosts.
 
 set -euo pipefail

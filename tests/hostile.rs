@@ -1,4 +1,4 @@
-//! Hostile input (issue 8): one test per kind of file a dump of `/etc` can
+//! Hostile input: one test per kind of file a dump of `/etc` can
 //! throw at a folder scan. Each test runs the real binary on a tree that also
 //! holds an ordinary open relay in a sibling host (`h0-open`), and checks
 //!
