@@ -226,6 +226,9 @@ pub struct Context<'a> {
     pub store: &'a Store,
     /// The attacker's address space.
     pub attacker: &'a IpSet,
+    /// Names of master.cf's `unix` services, when the unit has a master.cf
+    /// (a policy server at `unix:private/NAME` must be one of them).
+    pub unix_services: Option<&'a [String]>,
 }
 
 struct Eval<'a> {
@@ -914,13 +917,24 @@ impl Eval<'_> {
                 a.dip = true;
                 vec![a]
             }
-            "check_policy_service" => vec![Alt::new(
-                Outcome::Dunno,
-                vec![Step::new(
-                    span,
-                    "the policy server's answer is unknown; relaylint assumes it says DUNNO",
-                )],
-            )],
+            "check_policy_service" => {
+                let target = item.arg.as_ref().map(|a| a.text.as_str()).unwrap_or("");
+                let local = target.strip_prefix("unix:").unwrap_or(target);
+                let missing = match (local.strip_prefix("private/"), self.ctx.unix_services) {
+                    (Some(name), Some(services)) if !target.starts_with("inet:") => {
+                        !services.iter().any(|s| s == name)
+                    }
+                    _ => false,
+                };
+                if missing {
+                    one(Outcome::Reject, format!("`{target}` is not a service in master.cf: the policy lookup fails with a 451"))
+                } else {
+                    vec![Alt::new(
+                        Outcome::Dunno,
+                        vec![Step::new(span, "the policy server's answer is unknown; relaylint assumes it says DUNNO")],
+                    )]
+                }
+            }
             _ if name.starts_with("reject_rbl_client")
                 || name.starts_with("reject_rhsbl_")
                 || name == "permit_dnswl_client"

@@ -372,6 +372,43 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
             )
         })
     };
+    // Without a master.cf, the stock one's unix services.
+    let unix_services: Option<Vec<String>> = Some(match master.as_ref() {
+        Some(m) => m
+            .services
+            .iter()
+            .filter(|s| s.kind == "unix")
+            .map(|s| s.name.clone())
+            .collect(),
+        None => [
+            "pickup",
+            "cleanup",
+            "qmgr",
+            "tlsmgr",
+            "rewrite",
+            "bounce",
+            "defer",
+            "trace",
+            "verify",
+            "flush",
+            "proxymap",
+            "proxywrite",
+            "smtp",
+            "relay",
+            "showq",
+            "error",
+            "retry",
+            "discard",
+            "local",
+            "virtual",
+            "lmtp",
+            "anvil",
+            "scache",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+    });
     let disabled: Vec<String> = main_cfg
         .get("master_service_disable")
         .tokens()
@@ -427,6 +464,7 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
                 cfg: &cfg,
                 store: &store,
                 attacker,
+                unix_services: unix_services.as_deref(),
             })
         };
         analysis.listeners.push(ListenerResult {
