@@ -287,21 +287,21 @@ fn compatibility_level_follows_overrides_of_the_names_it_uses() {
 fn master_cf_corners() {
     let open = "-o mynetworks=0.0.0.0/0";
     let rr = "smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n";
-    // `-o{...}` glued to -o is not the long form.
+    // `-o{...}` glued to -o is not the long form: smtpd runs without it.
     assert_eq!(
         run_with_master(
             rr,
             &format!("{SMTP}2525 inet n - y - - smtpd -o{{mynetworks=0.0.0.0/0}}\n")
         ),
-        "refuses-to-start"
+        "closed"
     );
-    // A `#` word ends the arguments.
+    // A `#` word is a stray argument: smtpd exits.
     assert_eq!(
         run_with_master(
             rr,
             &format!("{SMTP}2525 inet n - y - - smtpd {open} # temp\n")
         ),
-        "open"
+        "refuses-to-start"
     );
     // Long form without blanks around a nested macro.
     let main = format!("{rr}mua_relay = permit_mynetworks, reject_unauth_destination\n");

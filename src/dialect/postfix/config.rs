@@ -13,6 +13,7 @@ use crate::source::Span;
 /// True for `0`, `2`, `3.6`, `3.10`...: numbers separated by dots.
 fn is_level(v: &str) -> bool {
     !v.is_empty()
+        && v.split('.').count() <= 3
         && v.split('.')
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }

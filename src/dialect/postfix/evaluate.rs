@@ -426,6 +426,38 @@ fn class_cycle(
 }
 
 fn startup_check(cfg: &ServiceConfig, classes: &[String]) -> Option<StartupFailure> {
+    // smtpd opens every `type:name` word of every restriction list when it
+    // starts; a word with an empty type or name (`was:` or `TODO:` from a
+    // trailing comment) is fatal.
+    let lists = [
+        "smtpd_client_restrictions",
+        "smtpd_helo_restrictions",
+        "smtpd_sender_restrictions",
+        "smtpd_relay_restrictions",
+        "smtpd_recipient_restrictions",
+        "smtpd_data_restrictions",
+        "smtpd_end_of_data_restrictions",
+        "smtpd_etrn_restrictions",
+    ];
+    for name in lists
+        .iter()
+        .copied()
+        .chain(classes.iter().map(String::as_str))
+    {
+        for tok in cfg.get(name).tokens() {
+            if tok.text.starts_with('[') {
+                continue;
+            }
+            if let Some((ty, rest)) = tok.text.split_once(':') {
+                if ty.is_empty() || rest.is_empty() {
+                    return Some(StartupFailure {
+                        reason: format!("`{}` in `{name}` is not a `type:name` table: smtpd stops with \"expecting type:name form\"", tok.text),
+                        spans: vec![Step::new(tok.span, "smtpd cannot open this as a table")],
+                    });
+                }
+            }
+        }
+    }
     let relay = cfg.get("smtpd_relay_restrictions");
     let rcpt = cfg.get("smtpd_recipient_restrictions");
     for list in [&relay, &rcpt] {

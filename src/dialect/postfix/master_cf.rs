@@ -189,13 +189,6 @@ fn field_problem(w: &[Token], line_span: Span) -> Option<(Span, String)> {
 
 fn parse_args(args: &[Token], service: &mut Service, line_span: Span, src: &str) {
     let checks_strays = matches!(service.command.as_str(), "smtpd" | "postscreen" | "qmqpd");
-    // The real daemon ignores a `#` word and what follows it (checked: a
-    // service ending in `-o mynetworks=0.0.0.0/0 # temp` runs with that value).
-    let end = args
-        .iter()
-        .position(|w| w.text.starts_with('#'))
-        .unwrap_or(args.len());
-    let args = &args[..end];
     let mut i = 0;
     while i < args.len() {
         let w = &args[i];
@@ -220,7 +213,12 @@ fn parse_args(args: &[Token], service: &mut Service, line_span: Span, src: &str)
             };
             let value_start_in_arg;
             // The long form is a separate `{ ... }` argument; glued to `-o`
-            // (`-o{a=b}`) the braces stay part of the name.
+            // (`-o{a=b}`) the braces stay part of the name: smtpd sets an
+            // unknown parameter `{a` and runs without the override.
+            if used == 1 && arg.starts_with('{') {
+                i += used;
+                continue;
+            }
             let long_form = used == 2 && arg.starts_with('{') && arg.ends_with('}');
             let parsed = if long_form {
                 // Long form: `{ name = value }`; whitespace inside the value is kept.

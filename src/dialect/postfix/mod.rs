@@ -254,26 +254,20 @@ fn report_expansion_errors(a: &Analysis, out: &mut Vec<Diagnostic>) -> Option<Sp
 /// ("bad boolean configuration").
 const SMTPD_BOOLEANS: &[&str] = &[
     "allow_untrusted_routing",
-    "resolve_dequoted_address",
-    "allow_percent_hack",
-    "swap_bangpath",
     "smtpd_sasl_auth_enable",
     "smtpd_tls_auth_only",
     "smtpd_use_tls",
     "smtpd_enforce_tls",
     "smtpd_tls_ask_ccert",
-    "tls_append_default_CA",
     "smtpd_tls_wrappermode",
     "smtpd_delay_reject",
     "smtpd_relay_before_recipient_restrictions",
     "smtpd_helo_required",
     "disable_vrfy_command",
     "strict_rfc821_envelopes",
-    "soft_bounce",
     "broken_sasl_auth_clients",
+    "soft_bounce",
     "smtputf8_enable",
-    "append_dot_mydomain",
-    "biff",
 ];
 
 fn bad_boolean(cfg: &config::ServiceConfig) -> Option<(Option<Span>, String)> {
