@@ -4,36 +4,13 @@
 //! `.ci/run` starts the daemon on them again with the differential suite.
 //! Here relaylint's verdict must equal it.
 
-use relaylint::options::Options;
-use std::path::{Path, PathBuf};
+mod common;
 
-fn verdict_of(case: &Path) -> String {
-    let text = std::fs::read_to_string(case.join("case.toml"))
-        .unwrap_or_else(|e| panic!("{}: {e}", case.display()));
-    text.lines()
-        .find_map(|l| {
-            l.trim().strip_prefix("verdict").map(|r| {
-                r.trim()
-                    .trim_start_matches('=')
-                    .trim()
-                    .trim_matches('"')
-                    .to_string()
-            })
-        })
-        .unwrap_or_else(|| panic!("{}: no verdict", case.display()))
-}
+use common::{case_dirs, codes, daemon_verdict, scan, verdict};
 
 #[test]
 fn corner_cases_match_the_daemon() {
-    let mut cases: Vec<PathBuf> = std::fs::read_dir("tests/corners")
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.is_dir())
-                .collect()
-        })
-        .unwrap_or_default();
-    cases.sort();
+    let cases = case_dirs("tests/corners");
     assert!(
         cases.len() >= 100,
         "expected the corner-case corpus, found {}",
@@ -41,21 +18,14 @@ fn corner_cases_match_the_daemon() {
     );
     let mut failures = Vec::new();
     for case in &cases {
-        let report =
-            relaylint::scan(std::slice::from_ref(case), &Options::default(), None).expect("scan");
-        let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
-        let got = if codes.contains(&"PF001") {
-            "open"
-        } else if codes.contains(&"PF003") {
-            "refuses-to-start"
-        } else {
-            "closed"
-        };
-        let want = verdict_of(case);
+        let report = scan(std::slice::from_ref(case));
+        let got = verdict(&report);
+        let want = daemon_verdict(case);
         if got != want {
             failures.push(format!(
-                "{}: daemon {want}, relaylint {got} ({codes:?})",
-                case.display()
+                "{}: daemon {want}, relaylint {got} ({:?})",
+                case.display(),
+                codes(&report)
             ));
         }
     }

@@ -3,52 +3,15 @@
 //! the differential suite), and the findings users see are snapshots
 //! (human text without colour, and JSON).
 
+mod common;
+
+use common::{case_dirs, codes, daemon_verdict, scan, verdict};
 use relaylint::options::Options;
-use std::path::{Path, PathBuf};
-
-fn cases(dialect: &str) -> Vec<PathBuf> {
-    let dir = Path::new("fixtures").join(dialect);
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.is_dir())
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
-}
-
-fn expected_verdict(case: &Path) -> String {
-    let text = std::fs::read_to_string(case.join("case.toml"))
-        .unwrap_or_else(|e| panic!("{}: case.toml: {e}", case.display()));
-    text.lines()
-        .find_map(|l| {
-            l.trim().strip_prefix("verdict").map(|r| {
-                r.trim()
-                    .trim_start_matches('=')
-                    .trim()
-                    .trim_matches('"')
-                    .to_string()
-            })
-        })
-        .unwrap_or_else(|| panic!("{}: case.toml has no verdict", case.display()))
-}
-
-fn verdict(codes: &[&str]) -> &'static str {
-    if codes.contains(&"PF001") {
-        "open"
-    } else if codes.contains(&"PF003") {
-        "refuses-to-start"
-    } else {
-        "closed"
-    }
-}
+use std::path::PathBuf;
 
 #[test]
 fn postfix_fixtures_match_the_daemon_and_snapshots() {
-    let cases = cases("postfix");
+    let cases = case_dirs("fixtures/postfix");
     assert!(
         cases.len() >= 25,
         "expected at least 25 Postfix fixtures, found {}",
@@ -56,12 +19,11 @@ fn postfix_fixtures_match_the_daemon_and_snapshots() {
     );
     let mut open = 0;
     for case in &cases {
-        let report =
-            relaylint::scan(std::slice::from_ref(case), &Options::default(), None).expect("scan");
-        let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
-        let expected = expected_verdict(case);
+        let report = scan(std::slice::from_ref(case));
+        let codes = codes(&report);
+        let expected = daemon_verdict(case);
         assert_eq!(
-            verdict(&codes),
+            verdict(&report),
             expected,
             "{}: relaylint disagrees with the daemon; findings: {codes:?}",
             case.display()

@@ -3,36 +3,12 @@
 //! witness it gives. Realistic multi-file trees, checked against the real
 //! daemon, live in `fixtures/postfix/`; these pin the evaluator's corners.
 
-use relaylint::options::Options;
+mod common;
 
 const HEAD: &str = "compatibility_level = 3.6\nmyhostname = mx.example.com\nmydomain = example.com\nmydestination = $myhostname, localhost, $mydomain\nmynetworks = 127.0.0.0/8\n";
 
 fn run(main: &str, extra: &[(&str, &str)]) -> (String, String) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let etc = dir.path().join("etc/postfix");
-    std::fs::create_dir_all(&etc).expect("mkdir");
-    std::fs::write(etc.join("main.cf"), format!("{HEAD}{main}")).expect("write");
-    for (name, text) in extra {
-        std::fs::write(etc.join(name), text).expect("write");
-    }
-    let report =
-        relaylint::scan(&[dir.path().to_path_buf()], &Options::default(), None).expect("scan");
-    let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
-    let verdict = if codes.contains(&"PF001") {
-        "open"
-    } else if codes.contains(&"PF003") {
-        "refuses-to-start"
-    } else {
-        "closed"
-    };
-    let witness = report
-        .findings
-        .iter()
-        .filter(|f| f.code == "PF001")
-        .flat_map(|f| f.notes.iter().cloned())
-        .collect::<Vec<_>>()
-        .join("\n");
-    (verdict.to_string(), witness)
+    run_tree(main, None, extra)
 }
 
 fn assert_verdict(main: &str, extra: &[(&str, &str)], expected: &str, witness_has: &str) {
@@ -220,6 +196,9 @@ fn run_with_master(main: &str, master: &str) -> String {
     run_tree(main, Some(master), &[]).0
 }
 
+/// relaylint's verdict on a tree made of `HEAD` + `main`, an optional
+/// master.cf and extra files in etc/postfix, and the notes of its PF001
+/// findings (the witness).
 fn run_tree(main: &str, master: Option<&str>, extra: &[(&str, &str)]) -> (String, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let etc = dir.path().join("etc/postfix");
@@ -231,17 +210,15 @@ fn run_tree(main: &str, master: Option<&str>, extra: &[(&str, &str)]) -> (String
     for (name, text) in extra {
         std::fs::write(etc.join(name), text).expect("write");
     }
-    let report =
-        relaylint::scan(&[dir.path().to_path_buf()], &Options::default(), None).expect("scan");
-    let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
-    let verdict = if codes.contains(&"PF001") {
-        "open"
-    } else if codes.contains(&"PF003") {
-        "refuses-to-start"
-    } else {
-        "closed"
-    };
-    (verdict.to_string(), format!("{codes:?}"))
+    let report = common::scan(&[dir.path().to_path_buf()]);
+    let witness = report
+        .findings
+        .iter()
+        .filter(|f| f.code == "PF001")
+        .flat_map(|f| f.notes.iter().cloned())
+        .collect::<Vec<_>>()
+        .join("\n");
+    (common::verdict(&report).to_string(), witness)
 }
 
 const SMTP: &str = "smtp inet n - y - - smtpd\n";

@@ -1,0 +1,63 @@
+//! Helpers shared by the integration tests that compare relaylint's verdict
+//! with the real daemon's: reading a case folder and turning findings into
+//! a verdict the way the differential suite does.
+
+#![allow(dead_code)]
+
+use relaylint::options::Options;
+use relaylint::report::Report;
+use std::path::{Path, PathBuf};
+
+/// The sub-folders of `dir`, sorted.
+pub fn case_dirs(dir: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// The `verdict` of a case's `case.toml`: what the real daemon did.
+pub fn daemon_verdict(case: &Path) -> String {
+    let text = std::fs::read_to_string(case.join("case.toml"))
+        .unwrap_or_else(|e| panic!("{}: case.toml: {e}", case.display()));
+    text.lines()
+        .find_map(|l| {
+            l.trim().strip_prefix("verdict").map(|r| {
+                r.trim()
+                    .trim_start_matches('=')
+                    .trim()
+                    .trim_matches('"')
+                    .to_string()
+            })
+        })
+        .unwrap_or_else(|| panic!("{}: case.toml has no verdict", case.display()))
+}
+
+/// relaylint's verdict: `open` with a PF001, else `refuses-to-start` with a
+/// PF003, else `closed`.
+pub fn verdict(report: &Report) -> &'static str {
+    let has = |code: &str| report.findings.iter().any(|f| f.code == code);
+    if has("PF001") {
+        "open"
+    } else if has("PF003") {
+        "refuses-to-start"
+    } else {
+        "closed"
+    }
+}
+
+/// Scans paths with default options.
+pub fn scan(paths: &[PathBuf]) -> Report {
+    relaylint::scan(paths, &Options::default(), None).expect("scan")
+}
+
+/// The codes of a report, in order.
+pub fn codes(report: &Report) -> Vec<&str> {
+    report.findings.iter().map(|f| f.code.as_str()).collect()
+}
