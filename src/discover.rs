@@ -26,6 +26,21 @@ pub enum UnitPlan {
         /// The folder that stands for `/` when configs name absolute paths.
         sysroot: PathBuf,
     },
+    /// A Squid instance: `squid.conf` (its includes and acl files are read
+    /// from it).
+    Squid {
+        /// `squid.conf`.
+        conf: PathBuf,
+        /// The folder that stands for `/`.
+        sysroot: PathBuf,
+    },
+    /// A Dante server: `sockd.conf` / `danted.conf`.
+    Dante {
+        /// The configuration file.
+        conf: PathBuf,
+        /// The folder that stands for `/`.
+        sysroot: PathBuf,
+    },
     /// Text read from standard input.
     Stdin {
         /// The dialect given with `--dialect`.
@@ -86,6 +101,8 @@ pub const ELOOP: i32 = 40;
 struct Found {
     path: PathBuf,
     dialect: Dialect,
+    /// Told by the file name (or named explicitly), not by sniffing its text.
+    named: bool,
 }
 
 /// The path as users read it; bytes that are not UTF-8 are shown as `\xNN`
@@ -225,6 +242,7 @@ fn explicit_file(
         Some(d) if d.is_analysed() => found.push(Found {
             path: input.to_path_buf(),
             dialect: d,
+            named: true,
         }),
         Some(d) => problems.push(FileProblem {
             path: display(input),
@@ -340,12 +358,14 @@ fn walk_dir(
             }
             continue;
         }
-        let dialect =
-            classify::by_name(&name).or_else(|| if ft.is_file() { sniff(path) } else { None });
+        let by_name = classify::by_name(&name);
+        let named = by_name.is_some();
+        let dialect = by_name.or_else(|| if ft.is_file() { sniff(path) } else { None });
         if let Some(d) = dialect.filter(|d| d.is_analysed()) {
             found.push(Found {
                 path: path.to_path_buf(),
                 dialect: d,
+                named,
             });
         }
     }
@@ -366,7 +386,36 @@ fn group(found: Vec<Found>, opts: &DiscoverOptions) -> Vec<UnitPlan> {
     type Key = (PathBuf, String);
     let mut mains: BTreeMap<Key, Vec<PathBuf>> = BTreeMap::new();
     let mut masters: BTreeMap<Key, PathBuf> = BTreeMap::new();
+    let sysroot_of = |p: &Path| opts.root.clone().unwrap_or_else(|| detect_sysroot(p));
+    let mut units = Vec::new();
+    // A file that only looks like squid.conf inside the folder of a named
+    // squid.conf is one of its includes (`conf.d/*.conf`): Squid reads it
+    // as part of that unit, not on its own.
+    let squid_dirs: Vec<PathBuf> = found
+        .iter()
+        .filter(|f| f.dialect == Dialect::Squid && f.named)
+        .filter_map(|f| f.path.parent().map(Path::to_path_buf))
+        .collect();
     for f in found {
+        match f.dialect {
+            Dialect::Squid => {
+                if f.named || !squid_dirs.iter().any(|d| f.path.starts_with(d)) {
+                    units.push(UnitPlan::Squid {
+                        sysroot: sysroot_of(&f.path),
+                        conf: f.path,
+                    });
+                }
+                continue;
+            }
+            Dialect::Dante => {
+                units.push(UnitPlan::Dante {
+                    sysroot: sysroot_of(&f.path),
+                    conf: f.path,
+                });
+                continue;
+            }
+            _ => {}
+        }
         let dir = f.path.parent().map(Path::to_path_buf).unwrap_or_default();
         let name = f
             .path
@@ -382,8 +431,6 @@ fn group(found: Vec<Found>, opts: &DiscoverOptions) -> Vec<UnitPlan> {
             _ => {}
         }
     }
-    let sysroot_of = |p: &Path| opts.root.clone().unwrap_or_else(|| detect_sysroot(p));
-    let mut units = Vec::new();
     for (key, list) in mains {
         let mut master = masters.remove(&key);
         for main in list {

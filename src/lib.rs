@@ -23,7 +23,7 @@ pub mod source;
 
 use diagnostic::Diagnostic;
 use dialect::kind::Dialect;
-use dialect::postfix;
+use dialect::{dante, postfix, squid, Source};
 use discover::{DiscoverOptions, InputError, UnitPlan};
 use finding::Finding;
 use options::Options;
@@ -58,18 +58,52 @@ fn analyse_unit(plan: &UnitPlan, opts: &Options, attacker: &net::IpSet) -> UnitO
             sysroot,
         } => {
             let inputs = postfix::Inputs {
-                main: main.as_deref().map(postfix::Source::Path),
+                main: main.as_deref().map(Source::Path),
                 master: master.as_deref(),
                 sysroot,
             };
             let (db, diags) = postfix::analyse(&inputs, opts.limits, attacker);
             finish(&db, diags, opts)
         }
+        UnitPlan::Squid { conf, sysroot } => {
+            let inputs = squid::Inputs {
+                conf: Source::Path(conf),
+                sysroot,
+            };
+            let (db, diags) = squid::analyse(&inputs, opts.limits, attacker);
+            finish(&db, diags, opts)
+        }
+        UnitPlan::Dante { conf, sysroot } => {
+            let inputs = dante::Inputs {
+                conf: Source::Path(conf),
+                sysroot,
+            };
+            let (db, diags) = dante::analyse(&inputs, opts.limits, attacker);
+            finish(&db, diags, opts)
+        }
         UnitPlan::Stdin { dialect, text } => match dialect {
+            Dialect::Squid => {
+                let root = opts.root.clone().unwrap_or_else(|| PathBuf::from("."));
+                let inputs = squid::Inputs {
+                    conf: Source::Text(text),
+                    sysroot: &root,
+                };
+                let (db, diags) = squid::analyse(&inputs, opts.limits, attacker);
+                finish(&db, diags, opts)
+            }
+            Dialect::Dante => {
+                let root = opts.root.clone().unwrap_or_else(|| PathBuf::from("."));
+                let inputs = dante::Inputs {
+                    conf: Source::Text(text),
+                    sysroot: &root,
+                };
+                let (db, diags) = dante::analyse(&inputs, opts.limits, attacker);
+                finish(&db, diags, opts)
+            }
             Dialect::PostfixMain => {
                 let root = opts.root.clone().unwrap_or_else(|| PathBuf::from("."));
                 let inputs = postfix::Inputs {
-                    main: Some(postfix::Source::Text(text)),
+                    main: Some(Source::Text(text)),
                     master: None,
                     sysroot: &root,
                 };

@@ -1,4 +1,4 @@
-//! Every fixture tree under `fixtures/postfix/`: relaylint's verdict must be
+//! Every fixture tree under `fixtures/<dialect>/`: relaylint's verdict must be
 //! the one the real daemon gave (recorded in `case.toml` and re-checked by
 //! the differential suite), and the findings users see are snapshots
 //! (human text without colour, and JSON).
@@ -9,12 +9,14 @@ use common::{case_dirs, codes, daemon_verdict, scan, verdict};
 use relaylint::options::Options;
 use std::path::PathBuf;
 
-#[test]
-fn postfix_fixtures_match_the_daemon_and_snapshots() {
-    let cases = case_dirs("fixtures/postfix");
+/// Checks every case of `fixtures/<dialect>/` against the daemon's verdict
+/// and the snapshots in `tests/snapshots/<dialect>/`.
+fn check_fixtures(dialect: &str, at_least: usize) {
+    let dir = format!("fixtures/{dialect}");
+    let cases = case_dirs(&dir);
     assert!(
-        cases.len() >= 25,
-        "expected at least 25 Postfix fixtures, found {}",
+        cases.len() >= at_least,
+        "expected at least {at_least} fixtures in {dir}, found {}",
         cases.len()
     );
     let mut open = 0;
@@ -40,16 +42,22 @@ fn postfix_fixtures_match_the_daemon_and_snapshots() {
         relaylint::report::human::write(&report, &mut human).expect("human");
         let mut json = Vec::new();
         relaylint::report::json::write(&report, &mut json).expect("json");
-        insta::with_settings!({snapshot_path => "snapshots/postfix", prepend_module_to_snapshot => false}, {
+        let snapshots = format!("snapshots/{dialect}");
+        insta::with_settings!({snapshot_path => snapshots, prepend_module_to_snapshot => false}, {
             insta::assert_snapshot!(format!("{name}.human"), String::from_utf8_lossy(&human));
             insta::assert_snapshot!(format!("{name}.json"), String::from_utf8_lossy(&json));
         });
     }
     assert!(
-        open * 2 >= cases.len(),
-        "half of the fixtures should be open relays ({open} of {})",
+        open * 3 >= cases.len(),
+        "a third of the {dialect} fixtures should be open ({open} of {})",
         cases.len()
     );
+}
+
+#[test]
+fn postfix_fixtures_match_the_daemon_and_snapshots() {
+    check_fixtures("postfix", 25);
 }
 
 #[test]

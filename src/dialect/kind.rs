@@ -59,6 +59,9 @@ impl Dialect {
 
     /// True for the dialects this version of relaylint analyses as units.
     pub fn is_analysed(self) -> bool {
-        matches!(self, Dialect::PostfixMain | Dialect::PostfixMaster)
+        matches!(
+            self,
+            Dialect::PostfixMain | Dialect::PostfixMaster | Dialect::Squid | Dialect::Dante
+        )
     }
 }

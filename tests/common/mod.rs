@@ -39,13 +39,20 @@ pub fn daemon_verdict(case: &Path) -> String {
         .unwrap_or_else(|| panic!("{}: case.toml has no verdict", case.display()))
 }
 
-/// relaylint's verdict: `open` with a PF001, else `refuses-to-start` with a
-/// PF003, else `closed`.
+/// relaylint's verdict: `open` when a dialect's open-relay/open-proxy rule
+/// fired (PF001, SQ001, DN001, SM001), else `refuses-to-start` when a
+/// dialect's refuses-to-start rule fired (PF003, SQ002, DN002, SM002), else
+/// `closed`.
 pub fn verdict(report: &Report) -> &'static str {
-    let has = |code: &str| report.findings.iter().any(|f| f.code == code);
-    if has("PF001") {
+    let has = |codes: &[&str]| {
+        report
+            .findings
+            .iter()
+            .any(|f| codes.contains(&f.code.as_str()))
+    };
+    if has(&["PF001", "SQ001", "DN001", "SM001"]) {
         "open"
-    } else if has("PF003") {
+    } else if has(&["PF003", "SQ002", "DN002", "SM002"]) {
         "refuses-to-start"
     } else {
         "closed"

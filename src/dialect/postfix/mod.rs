@@ -20,7 +20,9 @@ pub mod table;
 pub mod text;
 
 use crate::diagnostic::Diagnostic;
-use crate::load::{read_confined, Limits};
+use crate::dialect::read_into;
+pub use crate::dialect::Source;
+use crate::load::Limits;
 use crate::net::IpSet;
 use crate::source::{FileId, SourceDb, Span};
 use config::ServiceConfig;
@@ -96,57 +98,6 @@ pub struct Inputs<'p> {
     pub master: Option<&'p Path>,
     /// The sysroot.
     pub sysroot: &'p Path,
-}
-
-/// Where a config's text comes from.
-pub enum Source<'p> {
-    /// A file.
-    Path(&'p Path),
-    /// Standard input.
-    Text(&'p str),
-}
-
-fn read_into(
-    db: &mut SourceDb,
-    diags: &mut Vec<Diagnostic>,
-    path: &Path,
-    root: &Path,
-    limits: Limits,
-) -> Option<FileId> {
-    let shown = crate::discover::display(path);
-    match read_confined(path, root, limits) {
-        Ok(l) => {
-            let lossy = l.lossy;
-            let id = db.add(shown.clone(), l.text, lossy);
-            if lossy {
-                diags.push(Diagnostic::new(
-                    "RL006",
-                    format!("`{shown}` is not valid UTF-8"),
-                    db.first_invalid(id),
-                    "the first invalid bytes, replaced while reading",
-                ));
-            }
-            if let Some(at) = db.text(id).find('\0') {
-                diags.push(Diagnostic::new(
-                    "RL006",
-                    format!("`{shown}` holds NUL bytes: it is not a text file"),
-                    Span::new(id, at..at + 1),
-                    "first NUL byte",
-                ));
-            }
-            Some(id)
-        }
-        Err(e) => {
-            let id = db.add(shown.clone(), String::new(), false);
-            diags.push(Diagnostic::new(
-                e.code(),
-                format!("`{shown}` was not analysed: {}", e.describe()),
-                Span::new(id, 0..0),
-                "this file",
-            ));
-            None
-        }
-    }
 }
 
 /// Reports main.cf values whose `$name` expansion fails as Postfix's would.
