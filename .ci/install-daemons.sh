@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs, from Debian's own packages, everything tests/differential/run.py
-# needs: the real Postfix (with the pcre/lmdb/cdb lookup-table plug-ins and the
-# SASL mechanism modules), iproute2 for network namespaces, openssl for the
+# Installs, from Debian's own packages, everything the differential suites
+# (tests/differential/) need: the real Postfix (with the pcre/lmdb/cdb
+# lookup-table plug-ins and the SASL mechanism modules), Squid and Dante
+# servers, iproute2 for network namespaces, openssl for the
 # throwaway certificate, swaks for poking at an instance by hand.
 #
 # Idempotent and noninteractive: when everything is already installed it does
@@ -35,6 +36,8 @@ packages=(
     python3          # the suite itself (3.11+: tomllib)
     netbase          # /etc/services (smtp, submission, submissions port names)
     swaks            # manual SMTP probing when debugging a fixture
+    squid            # squid -k parse, squid -N: the Squid differential suite
+    dante-server     # danted: the Dante differential suite
 )
 
 missing=()
@@ -76,9 +79,18 @@ if [ -f /etc/postfix/main.cf ] && postfix status >/dev/null 2>&1; then
     postfix stop >/dev/null 2>&1 || true
 fi
 
+# The packaged Squid and Dante services are never used either.
+for svc in squid danted; do
+    if pidof "$svc" >/dev/null 2>&1; then
+        echo "install-daemons.sh: stopping the packaged $svc service"
+        if command -v systemctl >/dev/null 2>&1; then systemctl stop "$svc" 2>/dev/null || true; fi
+        pkill -x "$svc" 2>/dev/null || true
+    fi
+done
+
 # Final check: every command the suite needs must now be present.
 status=0
-for cmd in postfix postconf postmap postalias ip unshare mount hostname openssl python3; do
+for cmd in postfix postconf postmap postalias squid danted ip unshare mount hostname openssl python3; do
     if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
         echo "install-daemons.sh: '$cmd' still missing after install" >&2
         status=1
