@@ -97,7 +97,7 @@ LISTENER_PARAMS = ("mydestination", "relay_domains", "mydomain", "myhostname",
 MAIN_PARAMS = ("inet_interfaces", "alias_maps", "alias_database", "import_environment",
                "mydestination", "relay_domains", "myhostname", "mydomain",
                "virtual_alias_domains", "virtual_mailbox_domains", "smtpd_service_name",
-               "myorigin", "multi_instance_wrapper") + TLS_FILE_PARAMS
+               "myorigin", "multi_instance_wrapper", "master_service_disable") + TLS_FILE_PARAMS
 INDEXED_MAP = re.compile(r"\b(hash|btree|lmdb|cdb|dbm|sdbm):(/[^\s,{}()]+)")
 # An absolute path inside a config file (not the tail of a longer token).
 PATH_TOKEN = re.compile(r"(?<![\w.~$/-])/[A-Za-z0-9_.+@%-]+(?:/[A-Za-z0-9_.+@%-]*)*")
@@ -105,6 +105,8 @@ PATH_TOKEN = re.compile(r"(?<![\w.~$/-])/[A-Za-z0-9_.+@%-]+(?:/[A-Za-z0-9_.+@%-]
 LOG_FATAL = re.compile(r"\s(\S+)\[\d+\]: (fatal|panic): (.*)")
 LOG_DIED = re.compile(r"\s(\S+)\[\d+\]: warning: process \S*/(smtpd|postscreen) pid \d+ "
                       r"(exit status [1-9]\d*|killed by signal \d+)")
+# A master.cf service line up to its chroot field (service type private unpriv chroot).
+MASTER_CHROOT = re.compile(r"^(\S+\s+\S+\s+\S+\s+\S+\s+)(\S+)(?=\s|$)")
 SMTPD_PROGRAMS = ("smtpd", "postscreen", "master", "postfix-script", "postfix")
 
 VERBOSE = False
@@ -621,6 +623,12 @@ class PostfixInstance:
                 if v and not all(os.path.exists(f) for f in split_list(v)):
                     over[p] = self.tls_pem.path()
                     self.notes.append("%s missing: throwaway certificate used" % p)
+        # postconf -e appends new lines; a main.cf whose last line has no
+        # newline would have the first one glued onto it.
+        main_cf = self.conf / "main.cf"
+        raw = main_cf.read_bytes()
+        if raw and not raw.endswith(b"\n"):
+            main_cf.write_bytes(raw + b"\n")
         r = self.postconf("-e", *["%s=%s" % kv for kv in over.items()], check=False)
         if r.returncode != 0:
             raise HarnessError("postconf -e failed: " + squeeze(r.stderr))
@@ -635,6 +643,12 @@ class PostfixInstance:
         for i, line in enumerate(lines):
             if not line or line[0].isspace() or line.startswith("#"):
                 continue
+            # No chroot jail in the instance: the fifth field is edited in
+            # place so that the rest of the line keeps its exact text
+            # (`postconf -F` would reformat the whole line).
+            m = MASTER_CHROOT.match(line)
+            if m and m.group(2) == "y":
+                lines[i] = line = m.group(1) + "n" + line[m.end(2):]
             f = line.split()
             if len(f) < 2 or f[1] != "inet" or ":" not in f[0]:
                 continue
@@ -649,7 +663,6 @@ class PostfixInstance:
                 lines[i] = line.replace(f[0], new_host + ":" + port, 1)
                 self.notes.append("master.cf %s -> %s:%s" % (f[0], new_host, port))
         path.write_text("\n".join(lines), errors="surrogateescape")
-        self.postconf("-F", "*/*/chroot = n")
         services = self.postconf("-M").stdout
         if not any(l.split()[:2] == ["postlog", "unix-dgram"] for l in services.splitlines() if l.strip()):
             self.postconf("-M", "postlog/unix-dgram=postlog unix-dgram n - n - 1 postlogd")
@@ -675,6 +688,7 @@ class PostfixInstance:
                     raw.setdefault((svc, typ), {})[p] = self.tls_pem.path()
                     self.notes.append("%s/%s %s missing: throwaway certificate used" % (svc, typ, p))
         pass_name = self.main.get("smtpd_service_name") or "smtpd"
+        disabled = set(split_list(self.main.get("master_service_disable", "")))
         outside = has_outside_interface(self.main["inet_interfaces"])
         for line in self.postconf("-M").stdout.splitlines():
             f = line.split()
@@ -682,6 +696,9 @@ class PostfixInstance:
                 continue
             cmd = os.path.basename(f[7])
             if cmd not in ("smtpd", "postscreen"):
+                continue
+            if f[0] in disabled or "inet" in disabled or "%s.inet" % f[0] in disabled:
+                self.notes.append("%s/inet disabled by master_service_disable" % f[0])
                 continue
             host, port = service_port(f[0])
             if host:
