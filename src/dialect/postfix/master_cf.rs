@@ -5,6 +5,7 @@
 //! service, because Postfix starts the other services anyway.
 
 use super::main_cf::logical_lines;
+use super::services::is_known_tcp_service;
 use super::text::{Text, Token};
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
@@ -169,6 +170,17 @@ fn field_problem(w: &[Token], line_span: Span) -> Option<(Span, String)> {
     if let Some(("y", sp)) = field(2) {
         if kind == "inet" {
             return Some((sp, "an inet service cannot be private".into()));
+        }
+    }
+    if kind == "inet" {
+        // master resolves the port at startup; an unknown name stops it.
+        let (name, sp) = field(0)?;
+        let port = name.rsplit_once(':').map_or(name, |(_, p)| p);
+        if !port.bytes().all(|b| b.is_ascii_digit()) && !is_known_tcp_service(port) {
+            return Some((
+                sp,
+                format!("unknown service `{port}/tcp`: master cannot resolve this port name"),
+            ));
         }
     }
     let (wake, sp) = field(5)?;

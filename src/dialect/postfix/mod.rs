@@ -15,6 +15,7 @@ pub mod master_cf;
 pub mod matchlist;
 pub mod restrictions;
 pub mod rules;
+pub mod services;
 pub mod store;
 pub mod table;
 pub mod text;
