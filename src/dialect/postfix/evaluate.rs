@@ -1120,11 +1120,7 @@ impl Eval<'_> {
                 // Indexed tables: full address, then the domain and its
                 // parents, then `local@`. Pattern tables: first match.
                 let found = if r.kind == TableKind::Indexed || r.kind == TableKind::Inline {
-                    let key_is = |k: &str| {
-                        t.entries
-                            .iter()
-                            .find(|e| matches!(&e.pattern, Pattern::Key(x) if x == k))
-                    };
+                    let key_is = |k: &str| t.entry_for_key(k);
                     let mut parents = vec![domain.to_ascii_lowercase()];
                     let mut d = domain.to_ascii_lowercase();
                     let bare_parents = self.parent_matches("smtpd_access_maps");
@@ -1160,11 +1156,7 @@ impl Eval<'_> {
                         keys.push(format!("{}.{}", o[0], o[1]));
                         keys.push(format!("{}", o[0]));
                     }
-                    keys.iter().find_map(|k| {
-                        t.entries
-                            .iter()
-                            .find(|e| matches!(&e.pattern, Pattern::Key(x) if x == k))
-                    })
+                    keys.iter().find_map(|k| t.entry_for_key(k))
                 } else {
                     t.entries
                         .iter()

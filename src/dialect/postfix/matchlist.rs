@@ -167,10 +167,10 @@ fn first_match(
             span: tok.span,
         };
         let answer = if s.starts_with('/') && depth < MAX_FILE_DEPTH {
-            let Some((id, text)) = store.text(s, tok.span) else {
+            let Some(list) = store.list(s, tok.span) else {
                 return MatchResult::Error(hit);
             };
-            match first_match(&file_tokens(id, &text), store, depth + 1, table, plain) {
+            match first_match(&list, store, depth + 1, table, plain) {
                 MatchResult::NoMatch => continue,
                 MatchResult::Match { hit, negated: n } => {
                     return MatchResult::Match {
@@ -263,8 +263,8 @@ pub fn networks(tokens: &[Token], store: &Store, depth: usize, out: &mut Vec<IpN
     for tok in tokens {
         let s = tok.text.trim_start_matches('!');
         if s.starts_with('/') && depth < MAX_FILE_DEPTH {
-            if let Some((id, text)) = store.text(s, tok.span) {
-                networks(&file_tokens(id, &text), store, depth + 1, out);
+            if let Some(list) = store.list(s, tok.span) {
+                networks(&list, store, depth + 1, out);
             }
             continue;
         }
@@ -454,8 +454,8 @@ pub fn domain_keys(tokens: &[Token], store: &Store, depth: usize, out: &mut Vec<
     for tok in tokens {
         let s = tok.text.trim_start_matches('!');
         if s.starts_with('/') && depth < MAX_FILE_DEPTH {
-            if let Some((id, text)) = store.text(s, tok.span) {
-                domain_keys(&file_tokens(id, &text), store, depth + 1, out);
+            if let Some(list) = store.list(s, tok.span) {
+                domain_keys(&list, store, depth + 1, out);
             }
             continue;
         }

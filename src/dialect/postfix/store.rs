@@ -2,7 +2,9 @@
 //! tables and `/file` lists, loaded on first use, confined to the sysroot,
 //! each problem recorded once as an RL finding.
 
+use super::matchlist::file_tokens;
 use super::table::{self, Table, TableKind, TableRef};
+use super::text::Token;
 use crate::diagnostic::Diagnostic;
 use crate::load::{read_confined, under_sysroot, Limits, LoadError};
 use crate::source::{FileId, SourceDb, Span};
@@ -34,6 +36,7 @@ pub struct Store {
     pub db: RefCell<SourceDb>,
     tables: RefCell<HashMap<String, Rc<TableState>>>,
     texts: RefCell<HashMap<String, Option<LoadedText>>>,
+    lists: RefCell<HashMap<String, Option<Rc<[Token]>>>>,
     /// RL findings about files.
     pub diags: RefCell<Vec<Diagnostic>>,
 }
@@ -48,6 +51,7 @@ impl Store {
             db: RefCell::new(db),
             tables: RefCell::new(HashMap::new()),
             texts: RefCell::new(HashMap::new()),
+            lists: RefCell::new(HashMap::new()),
             diags: RefCell::new(Vec::new()),
         }
     }
@@ -62,6 +66,21 @@ impl Store {
             .borrow_mut()
             .insert(named.to_string(), result.clone());
         result
+    }
+
+    /// The tokens of a `/file` match list, split once per unit: the
+    /// evaluation walks the same list for every candidate client.
+    pub fn list(&self, named: &str, from: Option<Span>) -> Option<Rc<[Token]>> {
+        if let Some(hit) = self.lists.borrow().get(named) {
+            return hit.clone();
+        }
+        let tokens = self
+            .text(named, from)
+            .map(|(id, text)| Rc::from(file_tokens(id, &text)));
+        self.lists
+            .borrow_mut()
+            .insert(named.to_string(), tokens.clone());
+        tokens
     }
 
     fn read(&self, named: &str, from: Option<Span>) -> Option<(FileId, Rc<str>)> {

@@ -195,6 +195,32 @@ pub struct Table {
     /// True when the daemon cannot use the table at all (every lookup is
     /// an error), e.g. a texthash table with a duplicate key.
     pub broken: bool,
+    /// Fixed keys to the first entry holding them: the evaluation looks up
+    /// several keys per candidate client.
+    keys: std::collections::HashMap<String, usize>,
+}
+
+impl Table {
+    fn new(reference: TableRef, entries: Vec<Entry>, broken: bool) -> Table {
+        let mut keys = std::collections::HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            if let Pattern::Key(k) = &e.pattern {
+                keys.entry(k.clone()).or_insert(i);
+            }
+        }
+        Table {
+            reference,
+            entries,
+            broken,
+            keys,
+        }
+    }
+
+    /// The first entry whose fixed key is exactly `key` (as an indexed
+    /// table's lookup: keys are stored lowercased).
+    pub fn entry_for_key(&self, key: &str) -> Option<&Entry> {
+        self.keys.get(key).and_then(|&i| self.entries.get(i))
+    }
 }
 
 /// Longest pattern relaylint compiles; longer ones are assumed to match.
@@ -402,11 +428,7 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
             _ => {}
         }
     }
-    Table {
-        reference,
-        entries,
-        broken,
-    }
+    Table::new(reference, entries, broken)
 }
 
 /// The head of a cidr/regexp table line.
@@ -518,11 +540,7 @@ pub fn fileless(reference: TableRef) -> Table {
         }
         _ => {}
     }
-    Table {
-        reference,
-        entries,
-        broken: false,
-    }
+    Table::new(reference, entries, false)
 }
 
 fn split_inline(body: &str) -> Vec<&str> {
