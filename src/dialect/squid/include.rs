@@ -137,7 +137,7 @@ fn file(
             }
             continue;
         }
-        if text == "endif" {
+        if text.trim_end() == "endif" {
             if states.pop().is_none() {
                 out.fatal.push(Fatal {
                     span: line.span(),
@@ -146,7 +146,7 @@ fn file(
             }
             continue;
         }
-        if text == "else" {
+        if text.trim_end() == "else" {
             match states.last_mut() {
                 Some(s) => s.0 = !s.0,
                 None => out.fatal.push(Fatal {
