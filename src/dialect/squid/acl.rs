@@ -51,6 +51,8 @@ pub enum Leaf {
     Never,
     /// Always true (annotation acls).
     Always,
+    /// The built-in `manager`: cache manager URLs.
+    Manager,
     /// `any-of`: true when one member is.
     AnyOf(Vec<usize>),
     /// `all-of`: each line is a group whose members must all be true; the

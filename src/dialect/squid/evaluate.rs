@@ -14,7 +14,6 @@
 use super::acl::{domain_matches, Leaf, RegexTarget};
 use super::model::{AccessLine, Config, ListKind, Port, PortMode};
 use crate::net::IpSet;
-use crate::source::Span;
 use std::net::{IpAddr, Ipv4Addr};
 
 /// The kinds of request that make a proxy open.
@@ -28,6 +27,8 @@ pub enum Kind {
     Connect25,
     /// `GET http://HOST:25/` (HTTP smuggled to a mail server).
     Get25,
+    /// `GET cache_object://HOST/info` (the cache manager).
+    Manager,
 }
 
 impl Kind {
@@ -39,6 +40,7 @@ impl Kind {
             Kind::Get => 80,
             Kind::Connect443 => 443,
             Kind::Connect25 | Kind::Get25 => 25,
+            Kind::Manager => 3128,
         }
     }
 
@@ -53,6 +55,7 @@ impl Kind {
             Kind::Get25 => format!("GET http://{host}:25/"),
             Kind::Connect443 => format!("CONNECT {host}:443"),
             Kind::Connect25 => format!("CONNECT {host}:25"),
+            Kind::Manager => format!("GET cache_object://{host}/info"),
         }
     }
 
@@ -63,6 +66,7 @@ impl Kind {
             Kind::Get25 => "HTTP to port 25",
             Kind::Connect443 => "CONNECT to port 443",
             Kind::Connect25 => "CONNECT to port 25",
+            Kind::Manager => "cache manager",
         }
     }
 }
@@ -109,6 +113,7 @@ impl Request {
             Kind::Get25 => format!("http://{}:25/", self.host),
             Kind::Connect443 => format!("{}:443", self.host),
             Kind::Connect25 => format!("{}:25", self.host),
+            Kind::Manager => format!("cache_object://{}/info", self.host),
         }
     }
 }
@@ -196,7 +201,11 @@ impl Search<'_> {
                 v.iter().any(|x| x == m)
             }
             Leaf::Proto(v) => {
-                let p = if connect { "NONE" } else { "HTTP" };
+                let p = match req.kind {
+                    Kind::Manager => "CACHE_OBJECT",
+                    _ if connect => "NONE",
+                    _ => "HTTP",
+                };
                 v.iter().any(|x| x == p)
             }
             Leaf::DstDomain(v) => v.iter().any(|d| domain_matches(&req.host, d)),
@@ -220,6 +229,7 @@ impl Search<'_> {
             Leaf::Free => return assign.get(i).copied().flatten().ok_or(Stop::Need(i)),
             Leaf::Never => false,
             Leaf::Always => true,
+            Leaf::Manager => req.kind == Kind::Manager,
             Leaf::AnyOf(members) => {
                 for m in members.clone() {
                     if m != i && self.eval(m, req, assign)? {
@@ -433,6 +443,15 @@ fn target_hosts(cfg: &Config) -> Vec<(String, IpAddr)> {
     out
 }
 
+/// The lists a request goes through: cache manager pages are answered by
+/// Squid itself, so `miss_access` does not apply to them.
+fn lists_for(kind: Kind) -> &'static [(ListKind, bool)] {
+    match kind {
+        Kind::Manager => &[(ListKind::Http, false)],
+        _ => &[(ListKind::Http, false), (ListKind::Miss, true)],
+    }
+}
+
 /// Why a port cannot be used as a forward proxy by the attacker.
 fn unusable(p: &Port) -> Option<String> {
     if p.loopback_only() {
@@ -449,10 +468,24 @@ fn unusable(p: &Port) -> Option<String> {
     }
 }
 
-/// Evaluates every listener.
+/// Evaluates every listener for the attacker.
 pub fn evaluate(cfg: &Config, attacker: &IpSet) -> Vec<PortVerdict> {
+    evaluate_for(cfg, attacker, true, &Kind::ALL)
+}
+
+/// Evaluates every listener for clients in `space`; with `untrusted`,
+/// addresses some `src` acl lists on purpose are left out.
+pub fn evaluate_for(
+    cfg: &Config,
+    space: &IpSet,
+    untrusted: bool,
+    kinds: &[Kind],
+) -> Vec<PortVerdict> {
+    let attacker = space;
     let mut direct_regions = src_regions(cfg, attacker);
-    direct_regions.retain(|r| !listed_on_purpose(cfg, r, attacker));
+    if untrusted {
+        direct_regions.retain(|r| !listed_on_purpose(cfg, r, attacker));
+    }
     let any_regions = src_regions(cfg, &IpSet::everything());
     let hosts = target_hosts(cfg);
     let indirect_on = cfg.flag("acl_uses_indirect_client", true);
@@ -476,7 +509,7 @@ pub fn evaluate(cfg: &Config, attacker: &IpSet) -> Vec<PortVerdict> {
             cfg,
             budget: BUDGET,
         };
-        'kinds: for kind in Kind::ALL {
+        'kinds: for &kind in kinds {
             if get_only && kind.connect() {
                 continue;
             }
@@ -518,9 +551,7 @@ pub fn evaluate(cfg: &Config, attacker: &IpSet) -> Vec<PortVerdict> {
                         break;
                     }
                     let r = base(a, a, Via::Direct);
-                    if let Some(w) =
-                        search.passes(&[(ListKind::Http, false), (ListKind::Miss, true)], &r)
-                    {
+                    if let Some(w) = search.passes(lists_for(kind), &r) {
                         v.open.push(w);
                         continue 'kinds;
                     }
@@ -529,9 +560,7 @@ pub fn evaluate(cfg: &Config, attacker: &IpSet) -> Vec<PortVerdict> {
                     for region in &any_regions {
                         let Some(a) = region.sample() else { continue };
                         let r = base(a, direct, via);
-                        if let Some(w) =
-                            search.passes(&[(ListKind::Http, false), (ListKind::Miss, true)], &r)
-                        {
+                        if let Some(w) = search.passes(lists_for(kind), &r) {
                             v.open.push(w);
                             continue 'kinds;
                         }
@@ -542,14 +571,4 @@ pub fn evaluate(cfg: &Config, attacker: &IpSet) -> Vec<PortVerdict> {
         out.push(v);
     }
     out
-}
-
-/// The region of `space` whose addresses `http_access` and `miss_access`
-/// let through for a plain GET on `port` (used by hygiene rules).
-pub fn first_allow_line(cfg: &Config, w: &Witness) -> Option<Span> {
-    w.steps.iter().find_map(|s| match s.decision {
-        Decision::Line(i) => cfg.list(s.list).get(i).map(|l| l.span),
-        Decision::Default(i) => cfg.list(s.list).get(i).map(|l| l.span),
-        Decision::Empty => None,
-    })
 }

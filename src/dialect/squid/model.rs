@@ -287,6 +287,20 @@ impl Config {
             .find_map(|a| a.program.as_ref().map(|p| p.1))
     }
 
+    /// A copy whose `http_access` is list `k` and whose `miss_access` is
+    /// empty: asks "would this list let the attacker in".
+    pub fn probe_list(&self, k: ListKind) -> Config {
+        let mut lists = HashMap::new();
+        lists.insert(ListKind::Http, self.list(k).to_vec());
+        Config {
+            acls: self.acls.clone(),
+            names: self.names.clone(),
+            lists,
+            settings: self.settings.clone(),
+            ..Config::default()
+        }
+    }
+
     fn add_builtin(&mut self, name: &str, type_name: &str, leaf: Leaf) {
         let idx = self.acls.len();
         self.acls.push(AclDef {
@@ -315,7 +329,7 @@ fn ip_builtin(values: &[&str]) -> Leaf {
 pub fn build(directives: &[Directive], fs: &mut dyn FileAccess) -> Config {
     let mut cfg = Config::default();
     cfg.add_builtin("all", "src", Leaf::Src(IpSet::everything()));
-    cfg.add_builtin("manager", "url_regex", Leaf::Never);
+    cfg.add_builtin("manager", "url_regex", Leaf::Manager);
     cfg.add_builtin("localhost", "src", ip_builtin(&["127.0.0.1", "::1"]));
     let to_local = match ip_builtin(&["127.0.0.0/8", "0.0.0.0/32", "::1/128", "::/128"]) {
         Leaf::Src(s) => Leaf::Dst(s),
