@@ -213,12 +213,24 @@ fn include_glob_reads_matches_in_sorted_order() {
 }
 
 #[test]
-fn relative_acl_files_resolve_next_to_squid_conf() {
+fn absolute_acl_files_resolve_under_the_sysroot() {
     assert_verdict(
         "acl ok src \"/etc/squid/ok.txt\"\nhttp_access allow ok\nhttp_access deny all\nhttp_port 3128\n",
         &[("ok.txt", "0.0.0.0/1\n128.0.0.0/1\n")],
         "open",
         "`ok` matches client",
+    );
+}
+
+#[test]
+fn relative_includes_resolve_from_the_root_directory() {
+    // Oracle: ERROR "Unable to find configuration file: conf.d/x.conf":
+    // Squid opens relative names from its working directory, not /etc/squid.
+    assert_verdict(
+        "include conf.d/x.conf\nhttp_port 3128\n",
+        &[("conf.d/x.conf", "http_access allow all\n")],
+        "refuses-to-start",
+        "matches no file",
     );
 }
 

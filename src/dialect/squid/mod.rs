@@ -258,13 +258,9 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
     let Some(main) = read_source(&mut db, &mut diags, &inputs.conf, inputs.sysroot, limits) else {
         return (db, diags);
     };
-    let config_dir = match &inputs.conf {
-        Source::Path(p) => p
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| inputs.sysroot.join("etc/squid")),
-        Source::Text(_) => inputs.sysroot.join("etc/squid"),
-    };
+    // Squid opens relative names from its working directory, which is `/`
+    // for a service started by init or systemd.
+    let config_dir = inputs.sysroot.to_path_buf();
     let mut kids = Vec::new();
     {
         let mut fs = Fs {
