@@ -150,6 +150,20 @@ fn postfix_expand(data: &[u8]) {
     let _ = out.tokens();
 }
 
+fn squid_conf(data: &[u8]) {
+    let attacker = relaylint::net::untrusted_space();
+    let text = String::from_utf8_lossy(data);
+    let inputs = relaylint::dialect::squid::Inputs {
+        conf: Source::Text(&text),
+        sysroot: Path::new("/nonexistent-relaylint-fuzz-root"),
+    };
+    let (db, diags) = relaylint::dialect::squid::analyse(&inputs, Limits::default(), &attacker);
+    for d in &diags {
+        let f = relaylint::finding::resolve(&db, d, Severity::Error, false);
+        let _ = f.rendered.len();
+    }
+}
+
 fn pipeline(data: &[u8]) {
     let attacker = relaylint::net::untrusted_space();
     let text = String::from_utf8_lossy(data);
@@ -185,6 +199,11 @@ fn fuzz_postfix_table() {
 #[test]
 fn fuzz_postfix_expand() {
     replay("postfix_expand", postfix_expand);
+}
+
+#[test]
+fn fuzz_squid_conf() {
+    replay("squid_conf", squid_conf);
 }
 
 #[test]

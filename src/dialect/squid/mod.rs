@@ -1,12 +1,27 @@
 //! Squid: `squid.conf` with its includes and acl files, evaluated per
 //! `http_port` against the attacker.
+//!
+//! The pipeline inside: [`syntax`] makes logical lines and tokens,
+//! [`include`] expands includes and conditionals, [`model`] builds acls,
+//! access lists and listeners ([`acl`] parses values), [`evaluate`] walks
+//! the lists for the attacker, [`rules`] report. This file only reaches the
+//! file system for them, confined to the sysroot.
+
+pub mod acl;
+pub mod directives;
+pub mod evaluate;
+pub mod include;
+pub mod model;
+pub mod rules;
+pub mod syntax;
 
 use crate::diagnostic::Diagnostic;
-use crate::dialect::{read_source, Source};
-use crate::load::Limits;
+use crate::dialect::{read_into, read_source, Source};
+use crate::load::{under_sysroot, Limits};
 use crate::net::IpSet;
-use crate::source::SourceDb;
-use std::path::Path;
+use crate::source::{FileId, SourceDb, Span};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 /// The files of a unit.
 pub struct Inputs<'p> {
@@ -16,11 +31,298 @@ pub struct Inputs<'p> {
     pub sysroot: &'p Path,
 }
 
+/// The configuration as one Squid process (kid) sees it.
+pub struct KidView {
+    /// `${process_number}`.
+    pub kid: u32,
+    /// Preprocessed lines.
+    pub pre: include::Preprocessed,
+    /// The configuration.
+    pub config: model::Config,
+    /// Listener verdicts (empty when Squid would not start).
+    pub verdicts: Vec<evaluate::PortVerdict>,
+}
+
+/// Everything the rules look at.
+pub struct Analysis<'a> {
+    /// One view per kid that can differ (kid 0 first).
+    pub kids: Vec<KidView>,
+    /// The attacker's address space.
+    pub attacker: &'a IpSet,
+    /// The main file.
+    pub main: FileId,
+    /// The file texts.
+    pub db: &'a SourceDb,
+}
+
+impl Analysis<'_> {
+    /// The first view (kid 0, as `squid -k parse` sees it).
+    pub fn primary(&self) -> Option<&KidView> {
+        self.kids.first()
+    }
+
+    /// A span at the start of the main file.
+    pub fn anchor(&self) -> Span {
+        Span::new(self.main, 0..0)
+    }
+}
+
+/// File access for one unit: paths Squid names map under the sysroot.
+struct Fs<'a> {
+    db: &'a mut SourceDb,
+    diags: &'a mut Vec<Diagnostic>,
+    sysroot: &'a Path,
+    config_dir: PathBuf,
+    limits: Limits,
+    cache: HashMap<PathBuf, Option<FileId>>,
+    files_read: usize,
+}
+
+const MAX_FILES: usize = 4096;
+
+impl Fs<'_> {
+    fn host_path(&self, name: &str) -> Option<PathBuf> {
+        under_sysroot(self.sysroot, &self.config_dir, name)
+    }
+}
+
+/// `fnmatch` without flags: `*`, `?` and `[...]` (a leading `.` must be
+/// matched literally, as `glob(3)` does).
+fn wildcard(pattern: &[u8], name: &[u8]) -> bool {
+    if name.first() == Some(&b'.') && pattern.first() != Some(&b'.') {
+        return false;
+    }
+    let (mut p, mut n) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p, n));
+                p += 1;
+                continue;
+            }
+            Some(b'?') => {
+                p += 1;
+                n += 1;
+                continue;
+            }
+            Some(b'[') => {
+                if let Some((matched, len)) = class(&pattern[p..], name[n]) {
+                    if matched {
+                        p += len;
+                        n += 1;
+                        continue;
+                    }
+                } else if name[n] == b'[' {
+                    p += 1;
+                    n += 1;
+                    continue;
+                }
+            }
+            Some(c) if *c == name[n] => {
+                p += 1;
+                n += 1;
+                continue;
+            }
+            _ => {}
+        }
+        match star {
+            Some((sp, sn)) => {
+                p = sp + 1;
+                n = sn + 1;
+                star = Some((sp, sn + 1));
+            }
+            None => return false,
+        }
+    }
+    pattern[p.min(pattern.len())..].iter().all(|c| *c == b'*')
+}
+
+/// Matches a `[...]` class at the start of `pat`: (matched, class length).
+fn class(pat: &[u8], c: u8) -> Option<(bool, usize)> {
+    let mut i = 1;
+    let negate = matches!(pat.get(1), Some(b'!' | b'^'));
+    if negate {
+        i += 1;
+    }
+    let mut hit = false;
+    let mut first = true;
+    while let Some(&b) = pat.get(i) {
+        if b == b']' && !first {
+            return Some((hit != negate, i + 1));
+        }
+        first = false;
+        if pat.get(i + 1) == Some(&b'-') && pat.get(i + 2).is_some_and(|e| *e != b']') {
+            let e = pat.get(i + 2).copied().unwrap_or(b);
+            if b <= c && c <= e {
+                hit = true;
+            }
+            i += 3;
+        } else {
+            if b == c {
+                hit = true;
+            }
+            i += 1;
+        }
+    }
+    None
+}
+
+fn has_wildcard(s: &str) -> bool {
+    s.contains(['*', '?', '['])
+}
+
+impl include::FileAccess for Fs<'_> {
+    fn glob(&mut self, pattern: &str) -> Vec<String> {
+        if !has_wildcard(pattern) {
+            return match self.host_path(pattern) {
+                Some(p) if p.exists() => vec![pattern.to_string()],
+                _ => Vec::new(),
+            };
+        }
+        // Expand component by component, keeping Squid's view of each name.
+        let absolute = pattern.starts_with('/');
+        let mut found: Vec<String> = vec![if absolute { "/".into() } else { String::new() }];
+        for comp in pattern.split('/').filter(|c| !c.is_empty()) {
+            let mut next = Vec::new();
+            for base in &found {
+                let joined = |n: &str| {
+                    if base.is_empty() || base.ends_with('/') {
+                        format!("{base}{n}")
+                    } else {
+                        format!("{base}/{n}")
+                    }
+                };
+                if !has_wildcard(comp) {
+                    next.push(joined(comp));
+                    continue;
+                }
+                let dir = if base.is_empty() { "." } else { base.as_str() };
+                let Some(host) = self.host_path(dir) else {
+                    continue;
+                };
+                let Ok(rd) = std::fs::read_dir(&host) else {
+                    continue;
+                };
+                let mut names: Vec<String> = rd
+                    .filter_map(Result::ok)
+                    .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                    .filter(|n| wildcard(comp.as_bytes(), n.as_bytes()))
+                    .collect();
+                names.sort();
+                next.extend(names.iter().map(|n| joined(n)));
+                if next.len() > MAX_FILES {
+                    break;
+                }
+            }
+            found = next;
+        }
+        found.retain(|n| self.host_path(n).is_some_and(|p| p.exists()));
+        found
+    }
+
+    fn read(&mut self, name: &str, named_at: Span) -> Option<FileId> {
+        let Some(path) = self.host_path(name) else {
+            self.diags.push(Diagnostic::new(
+                "RL005",
+                format!("`{name}` leads outside the scanned root"),
+                named_at,
+                "named here",
+            ));
+            return None;
+        };
+        if let Some(hit) = self.cache.get(&path) {
+            return *hit;
+        }
+        if self.files_read >= MAX_FILES {
+            return None;
+        }
+        self.files_read += 1;
+        let id = read_into(self.db, self.diags, &path, self.sysroot, self.limits);
+        self.cache.insert(path, id);
+        id
+    }
+
+    fn text(&self, id: FileId) -> &str {
+        self.db.text(id)
+    }
+}
+
+/// Squid evaluates at most this many kids for kid-dependent configs.
+const MAX_KIDS: u32 = 8;
+
 /// Analyses one unit: returns its files and findings.
 pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, Vec<Diagnostic>) {
-    let _ = attacker;
     let mut db = SourceDb::new();
     let mut diags = Vec::new();
-    let _ = read_source(&mut db, &mut diags, &inputs.conf, inputs.sysroot, limits);
+    let Some(main) = read_source(&mut db, &mut diags, &inputs.conf, inputs.sysroot, limits) else {
+        return (db, diags);
+    };
+    // Squid opens relative names from its working directory, which is `/`
+    // for a service started by init or systemd.
+    let config_dir = inputs.sysroot.to_path_buf();
+    let mut kids = Vec::new();
+    {
+        let mut fs = Fs {
+            db: &mut db,
+            diags: &mut diags,
+            sysroot: inputs.sysroot,
+            config_dir,
+            limits,
+            cache: HashMap::new(),
+            files_read: 0,
+        };
+        let mut kid = 0u32;
+        let mut last_kid = 0u32;
+        while kid <= last_kid {
+            let macros = syntax::Macros {
+                service_name: "squid".into(),
+                process_number: kid,
+            };
+            let pre = include::preprocess(main, &mut fs, &macros);
+            let config = model::build(&pre.directives, &mut fs);
+            if kid == 0 && pre.kid_dependent {
+                let workers = config
+                    .settings
+                    .get("workers")
+                    .and_then(|s| s.value.parse::<u32>().ok())
+                    .unwrap_or(1);
+                last_kid = workers.clamp(1, MAX_KIDS);
+            }
+            let verdicts = if pre.fatal.is_empty() && config.fatal.is_empty() {
+                evaluate::evaluate(&config, attacker)
+            } else {
+                Vec::new()
+            };
+            kids.push(KidView {
+                kid,
+                pre,
+                config,
+                verdicts,
+            });
+            kid += 1;
+        }
+    }
+    let analysis = Analysis {
+        kids,
+        attacker,
+        main,
+        db: &db,
+    };
+    rules::run(&analysis, &mut diags);
     (db, diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard(b"*.conf", b"a.conf"));
+        assert!(!wildcard(b"*.conf", b".hidden.conf"));
+        assert!(!wildcard(b"*.conf", b"a.conf~"));
+        assert!(wildcard(b"[ab]?.c*", b"bx.conf"));
+        assert!(!wildcard(b"[!ab]*", b"apple"));
+    }
 }
