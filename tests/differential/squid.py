@@ -396,6 +396,13 @@ def run_daemon(inst: SquidInstance, lab: Lab, witnesses: list[Witness],
         forward, direct_intercept = intercept[:1], True
         parts.append("no reachable forward port; intercept port %d probed directly"
                      % intercept[0].port)
+    accel = [p for p in reachable if p.mode == "accel" and p.port in listening]
+    if not forward and accel:
+        accel_via = probe_accel(lab, accel, probe_timeout, parts)
+        if accel_via:
+            probe_witnesses(inst, lab, witnesses, [], probe_timeout)
+            return DaemonResult("open", "open_via=%s %s" % (",".join(accel_via), " ".join(parts)),
+                                inst.log("cache.log"))
     if not forward:
         time.sleep(1)
         if daemon.poll() is not None:
@@ -404,7 +411,8 @@ def run_daemon(inst: SquidInstance, lab: Lab, witnesses: list[Witness],
         why = "no forward http_port reachable from outside (%s)" % ", ".join(
             "%s %s" % (p.written, p.mode) for p in inst.ports)
         probe_witnesses(inst, lab, witnesses, [], probe_timeout)
-        return DaemonResult("closed", "open_via=none " + why, inst.log("cache.log"))
+        return DaemonResult("closed", " ".join(["open_via=none", why] + parts),
+                            inst.log("cache.log"))
     via: list[str] = []
     inconclusive = 0
     timeout = 4 if direct_intercept else probe_timeout
@@ -423,6 +431,8 @@ def run_daemon(inst: SquidInstance, lab: Lab, witnesses: list[Witness],
             parts.append("%d:%s" % (port.port, text))
     if not via and inconclusive == 4 * len(forward):
         raise HarnessError("no probe got an answer: " + " ".join(parts))
+    via += probe_accel(lab, [p for p in reachable if p.mode == "accel" and p.port in listening],
+                       probe_timeout, parts)
     probe_witnesses(inst, lab, witnesses, [p.port for p in forward], probe_timeout)
     hits = len((lab.dir / "hits").read_text().splitlines()) if (lab.dir / "hits").exists() else 0
     tags = " ".join(l.split()[3] for l in inst.log("access.log").splitlines() if len(l.split()) > 3)
@@ -430,6 +440,23 @@ def run_daemon(inst: SquidInstance, lab: Lab, witnesses: list[Witness],
         ",".join(via) or "none", " ".join(parts), tags, hits,
         (" notes: " + "; ".join(inst.notes)) if inst.notes else "")
     return DaemonResult("open" if via else "closed", detail, inst.log("cache.log"))
+
+
+def probe_accel(lab: Lab, ports: list[Port], timeout: float, parts: list[str]) -> list[str]:
+    """An accelerator port rebuilds the URL from the Host header; with
+    `allow-direct` (and no peer taking the request) Squid then fetches
+    whatever host a stranger names. Only a fetched foreign page counts: a
+    502/503 from the site's own origin server proxies nothing for anyone."""
+    via = []
+    for port in ports:
+        req = {"label": "accel-GET", "tunnel": False,
+               "raw": "GET / HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n" % FOREIGN}
+        [ans] = send_requests(lab, port.port, [req], timeout)
+        _, text = judge(ans)
+        parts.append("%d:%s" % (port.port, text))
+        if ans.get("fetched"):
+            via.append("accel-GET@%d" % port.port)
+    return via
 
 
 def probe_witnesses(inst: SquidInstance, lab: Lab, witnesses: list[Witness],
