@@ -87,3 +87,8 @@ fn output_is_identical_for_any_number_of_jobs() {
     assert_eq!(a, b);
     assert!(one.units >= 25);
 }
+
+#[test]
+fn squid_fixtures_match_the_daemon_and_snapshots() {
+    check_fixtures("squid", 30);
+}

@@ -155,13 +155,15 @@ fn proxy_protocol_without_access_lines_refuses_everyone() {
 }
 
 #[test]
-fn one_listed_public_address_is_trust_not_openness() {
-    // Oracle: OPEN only because its own client is that address.
+fn one_listed_public_address_is_an_untrusted_client_that_gets_in() {
+    // Oracle: OPEN when its client is that address. A partner's public
+    // address is untrusted until the user declares it trusted in
+    // relaylint.toml, as with a public host in Postfix's mynetworks.
     assert_verdict(
         "http_port 3128\nacl partner src 198.51.100.7\nhttp_access allow partner\nhttp_access deny all\n",
         &[],
-        "closed",
-        "",
+        "open",
+        "198.51.100.7",
     );
 }
 

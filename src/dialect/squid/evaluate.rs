@@ -390,22 +390,6 @@ fn src_regions(cfg: &Config, space: &IpSet) -> Vec<IpSet> {
     atoms
 }
 
-/// Regions of the attacker's space that some `src` acl lists on purpose:
-/// inside an acl whose untrusted part is smaller than a /16. Allowing a
-/// partner's address is trust, not openness (SQ-level warnings report it).
-fn listed_on_purpose(cfg: &Config, region: &IpSet, attacker: &IpSet) -> bool {
-    cfg.acls.iter().any(|a| match &a.leaf {
-        Leaf::Src(s) if !a.builtin => {
-            let public = s.intersect(attacker);
-            !public.is_empty()
-                && public.v4_count() < 1 << 16
-                && public.v6_count() < 1u128 << 80
-                && region.subtract(s).is_empty()
-        }
-        _ => false,
-    })
-}
-
 /// Host names the attacker targets: the usual test target first, then one
 /// no `dstdomain` or `dstdom_regex` value names (arbitrary means any host).
 fn target_hosts(cfg: &Config) -> Vec<(String, IpAddr)> {
@@ -470,22 +454,16 @@ fn unusable(p: &Port) -> Option<String> {
 
 /// Evaluates every listener for the attacker.
 pub fn evaluate(cfg: &Config, attacker: &IpSet) -> Vec<PortVerdict> {
-    evaluate_for(cfg, attacker, true, &Kind::ALL)
+    evaluate_for(cfg, attacker, &Kind::ALL)
 }
 
-/// Evaluates every listener for clients in `space`; with `untrusted`,
-/// addresses some `src` acl lists on purpose are left out.
-pub fn evaluate_for(
-    cfg: &Config,
-    space: &IpSet,
-    untrusted: bool,
-    kinds: &[Kind],
-) -> Vec<PortVerdict> {
+/// Evaluates every listener for clients in `space`.
+pub fn evaluate_for(cfg: &Config, space: &IpSet, kinds: &[Kind]) -> Vec<PortVerdict> {
     let attacker = space;
-    let mut direct_regions = src_regions(cfg, attacker);
-    if untrusted {
-        direct_regions.retain(|r| !listed_on_purpose(cfg, r, attacker));
-    }
+    // Every untrusted address counts, a partner's public address listed in
+    // a `src` acl included: "untrusted" is whatever the user has not
+    // declared trusted (relaylint.toml), as for every dialect.
+    let direct_regions = src_regions(cfg, attacker);
     let any_regions = src_regions(cfg, &IpSet::everything());
     let hosts = target_hosts(cfg);
     let indirect_on = cfg.flag("acl_uses_indirect_client", true);

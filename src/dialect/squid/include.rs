@@ -162,8 +162,7 @@ fn file(
         }
         if let Some(rest) = keyword(text, "include") {
             let from = text.len() - rest.len();
-            let (toks, _) = syntax::tokens(text, from, true);
-            for t in toks {
+            for t in syntax::include_paths(text, from) {
                 let at = line.span_of(t.range.clone());
                 if depth + 1 > MAX_DEPTH {
                     out.fatal.push(Fatal {

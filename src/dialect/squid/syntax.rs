@@ -297,6 +297,21 @@ pub struct TokenError {
 /// `"file"` word keeps its quotes off; with it on, quotes and escapes are
 /// honoured and unquoted words are checked as Squid does.
 pub fn tokens(text: &str, from: usize, quoted_values: bool) -> (Vec<Token>, Option<TokenError>) {
+    split_words(text, from, quoted_values, quoted_values)
+}
+
+/// The paths of an `include` line: quotes are honoured, but Squid's strict
+/// character check for unquoted words does not apply (globs hold `*`).
+pub fn include_paths(text: &str, from: usize) -> Vec<Token> {
+    split_words(text, from, true, false).0
+}
+
+fn split_words(
+    text: &str,
+    from: usize,
+    quoted_values: bool,
+    strict: bool,
+) -> (Vec<Token>, Option<TokenError>) {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = from.min(b.len());
@@ -384,11 +399,12 @@ pub fn tokens(text: &str, from: usize, quoted_values: bool) -> (Vec<Token>, Opti
                 });
                 continue;
             }
-            let ok = word.char_indices().all(|(k, c)| {
-                c.is_ascii_alphanumeric()
-                    || ".,()-=_/:+!*".contains(c)
-                    || (c == '%' && k + 1 == word.len())
-            });
+            let ok = !strict
+                || word.char_indices().all(|(k, c)| {
+                    c.is_ascii_alphanumeric()
+                        || ".,()-=_/:+".contains(c)
+                        || (c == '%' && k + 1 == word.len())
+                });
             if !ok {
                 return (
                     out,

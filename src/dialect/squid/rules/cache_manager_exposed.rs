@@ -11,7 +11,7 @@ use crate::diagnostic::Diagnostic;
 pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
     let Some(k) = a.primary() else { return };
     let cfg = &k.config;
-    for v in evaluate_for(cfg, a.attacker, true, &[Kind::Manager]) {
+    for v in evaluate_for(cfg, a.attacker, &[Kind::Manager]) {
         let (Some(w), Some(port)) = (v.open.first(), cfg.ports.get(v.port)) else {
             continue;
         };

@@ -12,12 +12,7 @@ use crate::net::IpSet;
 pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
     let Some(k) = a.primary() else { return };
     let cfg = &k.config;
-    let anyone = evaluate_for(
-        cfg,
-        &IpSet::everything(),
-        false,
-        &[Kind::Connect25, Kind::Get25],
-    );
+    let anyone = evaluate_for(cfg, &IpSet::everything(), &[Kind::Connect25, Kind::Get25]);
     for v in &anyone {
         let Some(w) = v.open.first() else { continue };
         let Some(port) = cfg.ports.get(v.port) else {

@@ -35,7 +35,7 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
         };
         let mut probe = probe;
         probe.ports = vec![fake];
-        let open = evaluate_for(&probe, a.attacker, true, &[Kind::Get])
+        let open = evaluate_for(&probe, a.attacker, &[Kind::Get])
             .iter()
             .any(|v| !v.open.is_empty());
         if !open {

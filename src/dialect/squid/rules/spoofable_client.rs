@@ -14,7 +14,7 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
     let mut xff = false;
     let mut proxy = false;
     // A trusting list shows up as a request whose src differs from the peer.
-    for v in evaluate_for(cfg, a.attacker, true, &[Kind::Get]) {
+    for v in evaluate_for(cfg, a.attacker, &[Kind::Get]) {
         for w in &v.open {
             xff |= w.request.via == Via::Xff;
             proxy |= w.request.via == Via::ProxyHeader;
