@@ -491,12 +491,15 @@ def parse_witness(finding: dict) -> Witness:
     message. Tolerant: whatever is not said falls back to the default probe's
     value (client 203.0.113.66, GET http://example.net/, every forward port)."""
     w = Witness(finding="SQ001 %s:%s" % (finding.get("path", "?"), finding.get("line", "?")))
-    text = " \n".join([finding.get("message", "")] + list(finding.get("notes") or [])
+    # The notes first: the `attacker: ... sends `METHOD TARGET`` note is the
+    # witness; the message only lists request kinds.
+    text = " \n".join(list(finding.get("notes") or []) + [finding.get("message", "")]
                       + [finding.get("help") or ""])
     m = re.search(r"client `?\[?([0-9A-Fa-f.:]+)\]?`?", text)
     if m:
         w.client = m.group(1)
-    m = re.search(r"`?(GET|HEAD|POST|PUT|CONNECT)\s+([^\s`]+)", text)
+    m = re.search(r"sends `(GET|HEAD|POST|PUT|CONNECT)\s+([^\s`]+)", text) or \
+        re.search(r"`(GET|HEAD|POST|PUT|CONNECT)\s+([^\s`]+)`", text)
     if m:
         w.method, w.target = m.group(1), m.group(2)
     m = re.search(r"http_port[` ]+(?:\[?[^\s`\]]*\]?:)?(\d+)", text) or \
@@ -688,11 +691,15 @@ def main(argv: list[str]) -> int:
                 finally:
                     signal.alarm(0)
             refuted = [w for w in witnesses if w.outcome == "REFUTED"]
+            # The default probes come from one address without credentials;
+            # when relaylint's witness (another untrusted address, made-up
+            # credentials...) got through, the daemon is open for it.
             witness_only = (rl == "open" and daemon.verdict == "closed" and bool(witnesses)
                             and any(w.outcome == "confirmed" for w in witnesses))
+            if witness_only:
+                daemon.verdict = "open"
             ok = (daemon.verdict == case.expected and daemon.verdict in VERDICTS
-                  and (binary is None or ((rl == daemon.verdict or witness_only)
-                                          and not refuted)))
+                  and (binary is None or (rl == daemon.verdict and not refuted)))
             passed += ok
             failed += not ok
             if not witnesses:

@@ -192,8 +192,15 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
                     w.request.src, w.request.direct
                 ),
             };
+            // A fake helper says yes to any user name and password: the
+            // attacker simply sends some.
+            let login = if cfg.fake_auth().is_some() {
+                "any user name and password, which the fake auth helper accepts"
+            } else {
+                "no login"
+            };
             d = d.with_note(format!(
-                "attacker: client `{}` (untrusted, no login) sends `{}`{spoof}",
+                "attacker: client `{}` (untrusted, {login}) sends `{}`{spoof}",
                 w.request.direct,
                 w.request.kind.describe(&w.request.host)
             ));
