@@ -302,7 +302,7 @@ pub fn parse_file(db: &SourceDb, file: FileId, style: Style) -> (Vec<Directive>,
                 diags.push(
                     Diagnostic::new(
                         INVALID,
-                        "a suppression lists its codes separated by commas, without blanks",
+                        "a suppression lists its codes separated by commas",
                         if sel.is_empty() { dir_span } else { span },
                         "cannot read this list of codes",
                     )
