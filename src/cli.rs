@@ -108,6 +108,12 @@ pub struct CheckArgs {
     /// Ignore every relaylint.toml.
     #[arg(long)]
     pub no_config: bool,
+    /// Treat each PATH as a changed file and scan the whole host it belongs
+    /// to (the folder holding its `etc/`, else its folder), so that a change
+    /// to master.cf, a lookup table or an include is judged with the files
+    /// the daemon reads with it (used by the pre-commit hook).
+    #[arg(long)]
+    pub scan_hosts: bool,
     /// Dialect of explicitly named files (postfix-main, postfix-master, ...).
     #[arg(long)]
     pub dialect: Option<String>,

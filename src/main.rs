@@ -14,6 +14,7 @@ use relaylint::load::Limits;
 use relaylint::options::Options;
 use relaylint::{registry, report};
 use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn usage_error(msg: &str) -> ExitCode {
@@ -62,6 +63,23 @@ fn settings(args: &CheckArgs) -> Result<ConfigFile, ExitCode> {
             Err(ExitCode::from(2))
         }
     }
+}
+
+/// `--scan-hosts`: each file stands for the host folder it belongs to
+/// (folders and `-` stay), without duplicates.
+fn hosts_of(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        let host = if p.as_os_str() == "-" || p.is_dir() {
+            p.clone()
+        } else {
+            relaylint::discover::detect_sysroot(p)
+        };
+        if !out.contains(&host) {
+            out.push(host);
+        }
+    }
+    out
 }
 
 fn check(args: CheckArgs) -> ExitCode {
@@ -135,7 +153,12 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         None
     };
-    let report = match relaylint::scan(&args.paths, &opts, stdin) {
+    let paths = if args.scan_hosts {
+        hosts_of(&args.paths)
+    } else {
+        args.paths.clone()
+    };
+    let report = match relaylint::scan(&paths, &opts, stdin) {
         Ok(r) => r,
         Err(e) => return usage_error(&e.to_string()),
     };
