@@ -302,3 +302,44 @@ fn every_mistake_is_reported_at_once() {
     assert_eq!(r.stderr.matches("error[RL011]").count(), 2, "{}", r.stderr);
     assert!(r.stderr.contains("2 mistake(s)"), "{}", r.stderr);
 }
+
+#[test]
+fn scan_hosts_judges_a_changed_file_with_its_host() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "hosts/mx/etc/postfix/main.cf", PARTNER);
+    write(
+        dir.path(),
+        "hosts/mx/etc/postfix/master.cf",
+        "smtp      inet  n       -       y       -       -       smtpd\n",
+    );
+    write(
+        dir.path(),
+        "hosts/mx/etc/postfix/access",
+        "192.0.2.7 REJECT\n",
+    );
+    write(dir.path(), "hosts/lab/etc/postfix/main.cf", PARTNER);
+    // Named alone, master.cf is judged against Postfix's defaults.
+    let alone = run(dir.path(), &["hosts/mx/etc/postfix/master.cf"]);
+    assert!(
+        !alone.codes.contains(&"PF001".to_string()),
+        "{:?}",
+        alone.codes
+    );
+    for changed in [
+        "hosts/mx/etc/postfix/master.cf",
+        "hosts/mx/etc/postfix/access",
+    ] {
+        let r = run(dir.path(), &["--scan-hosts", changed]);
+        assert_eq!(r.codes, ["PF002", "PF001", "PF011"], "{changed}");
+    }
+    // Two files of one host: one scan; other hosts are left alone.
+    let both = run(
+        dir.path(),
+        &[
+            "--scan-hosts",
+            "hosts/mx/etc/postfix/main.cf",
+            "hosts/mx/etc/postfix/access",
+        ],
+    );
+    assert_eq!(both.codes.len(), 3);
+}
