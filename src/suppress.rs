@@ -478,3 +478,54 @@ pub fn apply(db: &SourceDb, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
         kept
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pseudo-random texts built from the tokens the parser looks at:
+    /// nothing may panic, and every span must lie inside its file.
+    #[test]
+    fn token_soup_never_panics() {
+        const TOKENS: [&str; 16] = [
+            "#",
+            "dnl",
+            " ",
+            "\t",
+            "\n",
+            "\r\n",
+            "\\",
+            "relaylint:",
+            "disable=",
+            "disable-file=",
+            "PF002",
+            ",",
+            " -- ",
+            "--",
+            "é",
+            "x",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for round in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..(round % 40) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(TOKENS[(seed % TOKENS.len() as u64) as usize]);
+            }
+            for name in ["main.cf", "squid.conf", "sockd.conf", "a.mc", "-"] {
+                let mut db = SourceDb::new();
+                let id = db.add(name.into(), text.clone(), false);
+                let d = Diagnostic::new("PF002", "m", Span::new(id, 0..text.len()), "l");
+                for out in apply(&db, vec![d]) {
+                    assert!(out.primary.span.end as usize <= text.len(), "{text:?}");
+                    assert!(
+                        db.text(id).get(out.primary.span.range()).is_some(),
+                        "{text:?}"
+                    );
+                }
+            }
+        }
+    }
+}
