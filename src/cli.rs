@@ -20,6 +20,19 @@ pub enum Format {
     Human,
     /// The JSON report.
     Json,
+    /// SARIF 2.1.0 (code scanning).
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
+/// Formats of `relaylint rules`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    /// A table.
+    Human,
+    /// JSON.
+    Json,
 }
 
 /// `--fail-on` thresholds.
@@ -55,7 +68,7 @@ pub enum Command {
     Rules {
         /// Output format.
         #[arg(long, value_enum, default_value = "human")]
-        format: Format,
+        format: RulesFormat,
     },
     /// Explain a rule: rationale, examples, fix, references.
     Explain {
@@ -76,15 +89,31 @@ pub struct CheckArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long)]
     pub output: Option<PathBuf>,
-    /// Comma-separated codes, prefixes (PF) or names to report.
+    /// Comma-separated codes, prefixes (PF) or names to report (replaces
+    /// `select` of relaylint.toml).
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
-    /// Comma-separated codes, prefixes or names to leave out.
+    /// Comma-separated codes, prefixes or names to leave out (replaces
+    /// `ignore` of relaylint.toml).
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
-    /// Exit 1 when a finding at or above this severity is reported.
-    #[arg(long, value_enum, default_value = "warning")]
-    pub fail_on: FailOn,
+    /// Exit 1 when a finding at or above this severity is reported
+    /// [default: warning, or `fail-on` of relaylint.toml].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Settings file (default: relaylint.toml or .relaylint.toml in the
+    /// working folder or the nearest parent that has one).
+    #[arg(long, conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore every relaylint.toml.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Treat each PATH as a changed file and scan the whole host it belongs
+    /// to (the folder holding its `etc/`, else its folder), so that a change
+    /// to master.cf, a lookup table or an include is judged with the files
+    /// the daemon reads with it (used by the pre-commit hook).
+    #[arg(long)]
+    pub scan_hosts: bool,
     /// Dialect of explicitly named files (postfix-main, postfix-master, ...).
     #[arg(long)]
     pub dialect: Option<String>,

@@ -77,6 +77,8 @@ pub struct DiscoverOptions {
     pub dialect: Option<Dialect>,
     /// `--root`: the sysroot for every unit.
     pub root: Option<PathBuf>,
+    /// `exclude` and `[dialects]` of relaylint.toml.
+    pub paths: crate::config_file::PathRules,
 }
 
 /// An input path that cannot be scanned at all (exit code 2).
@@ -200,7 +202,9 @@ pub fn discover(
             }
         }
         if meta.is_dir() {
-            walk_dir(input, &mut found, &mut out.problems)?;
+            walk_dir(input, &opts.paths, &mut found, &mut out.problems)?;
+        } else if opts.paths.excluded(input) {
+            continue;
         } else {
             explicit_file(input, &meta, opts, &mut found, &mut out.problems);
         }
@@ -236,6 +240,7 @@ fn explicit_file(
         .unwrap_or_default();
     let dialect = opts
         .dialect
+        .or_else(|| opts.paths.dialect(input))
         .or_else(|| classify::by_name(&name))
         .or_else(|| sniff(input));
     match dialect {
@@ -263,6 +268,7 @@ fn explicit_file(
 
 fn walk_dir(
     root: &Path,
+    rules: &crate::config_file::PathRules,
     found: &mut Vec<Found>,
     problems: &mut Vec<FileProblem>,
 ) -> Result<(), InputError> {
@@ -270,7 +276,7 @@ fn walk_dir(
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || e.file_name() != ".git");
+        .filter_entry(|e| e.depth() == 0 || (e.file_name() != ".git" && !rules.excluded(e.path())));
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -358,7 +364,7 @@ fn walk_dir(
             }
             continue;
         }
-        let by_name = classify::by_name(&name);
+        let by_name = rules.dialect(path).or_else(|| classify::by_name(&name));
         let named = by_name.is_some();
         let dialect = by_name.or_else(|| if ft.is_file() { sniff(path) } else { None });
         if let Some(d) = dialect.filter(|d| d.is_analysed()) {

@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod classify;
+pub mod config_file;
 pub mod diagnostic;
 pub mod dialect;
 pub mod discover;
@@ -20,6 +21,7 @@ pub mod options;
 pub mod registry;
 pub mod report;
 pub mod source;
+pub mod suppress;
 
 use diagnostic::Diagnostic;
 use dialect::kind::Dialect;
@@ -39,7 +41,9 @@ struct UnitOutput {
 }
 
 fn finish(db: &SourceDb, diags: Vec<Diagnostic>, opts: &Options) -> UnitOutput {
-    let findings = diags
+    // Suppressions apply before selection, so that a suppression of a rule
+    // left out by `--select` is not reported as silencing nothing.
+    let findings = suppress::apply(db, diags)
         .iter()
         .filter(|d| opts.is_selected(d.code))
         .map(|d| finding::resolve(db, d, opts.severity(d.code), opts.color))
@@ -139,6 +143,7 @@ pub fn scan(
         &DiscoverOptions {
             dialect: opts.dialect,
             root: opts.root.clone(),
+            paths: opts.paths.clone(),
         },
         stdin,
     )?;

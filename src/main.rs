@@ -6,13 +6,15 @@ mod cli;
 mod explain;
 
 use clap::Parser;
-use cli::{CheckArgs, Cli, Color, Command, FailOn, Format};
+use cli::{CheckArgs, Cli, Color, Command, FailOn, Format, RulesFormat};
+use relaylint::config_file::{self, ConfigFile, LoadError};
 use relaylint::diagnostic::Severity;
 use relaylint::dialect::kind::Dialect;
 use relaylint::load::Limits;
 use relaylint::options::Options;
 use relaylint::{registry, report};
 use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn usage_error(msg: &str) -> ExitCode {
@@ -20,7 +22,71 @@ fn usage_error(msg: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// The settings file in effect: `--config`, none with `--no-config`, else
+/// the nearest relaylint.toml or .relaylint.toml. A broken file is a usage
+/// error: its diagnostics go to stderr and the run stops with exit 2.
+fn settings(args: &CheckArgs) -> Result<ConfigFile, ExitCode> {
+    if args.no_config {
+        return Ok(ConfigFile::default());
+    }
+    let path = match &args.config {
+        Some(p) => p.clone(),
+        None => {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            match config_file::find(&cwd) {
+                Some(p) => p,
+                None => return Ok(ConfigFile::default()),
+            }
+        }
+    };
+    match config_file::load(&path) {
+        Ok(c) => Ok(c),
+        Err(LoadError::Unreadable { path, reason }) => Err(usage_error(&format!(
+            "cannot read the settings file `{path}`: {reason}"
+        ))),
+        Err(LoadError::Invalid { db, diags }) => {
+            let color = std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && args.color != Color::Never
+                || args.color == Color::Always;
+            let mut err = std::io::stderr().lock();
+            for d in &diags {
+                let f = relaylint::finding::resolve(&db, d, Severity::Error, color);
+                let _ = err.write_all(f.rendered.as_bytes());
+            }
+            let _ = writeln!(
+                err,
+                "relaylint: error: the settings file `{}` has {} mistake(s)",
+                db.display(relaylint::source::FileId(0)),
+                diags.len()
+            );
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// `--scan-hosts`: each file stands for the host folder it belongs to
+/// (folders and `-` stay), without duplicates.
+fn hosts_of(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        let host = if p.as_os_str() == "-" || p.is_dir() {
+            p.clone()
+        } else {
+            relaylint::discover::detect_sysroot(p)
+        };
+        if !out.contains(&host) {
+            out.push(host);
+        }
+    }
+    out
+}
+
 fn check(args: CheckArgs) -> ExitCode {
+    let file = match settings(&args) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
     let dialect = match &args.dialect {
         Some(name) => match Dialect::from_name(name) {
             Some(d) => Some(d),
@@ -52,6 +118,14 @@ fn check(args: CheckArgs) -> ExitCode {
         Color::Never => false,
         Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
+    // A list given on the command line replaces the file's.
+    let pick = |cli: &Vec<String>, file: &Option<Vec<String>>| {
+        if cli.is_empty() {
+            file.clone().unwrap_or_default()
+        } else {
+            cli.clone()
+        }
+    };
     let opts = Options {
         jobs: args.jobs,
         dialect,
@@ -59,10 +133,12 @@ fn check(args: CheckArgs) -> ExitCode {
         limits: Limits {
             max_file_size: args.max_file_size,
         },
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-        trusted: Vec::new(),
+        select: pick(&args.select, &file.select),
+        ignore: pick(&args.ignore, &file.ignore),
+        trusted: file.trusted.clone(),
         color: color && args.format == Format::Human,
+        severity_overrides: file.severity.clone(),
+        paths: file.paths.clone(),
     };
     let stdin = if args.paths.iter().any(|p| p.as_os_str() == "-") {
         let mut s = Vec::new();
@@ -77,7 +153,12 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         None
     };
-    let report = match relaylint::scan(&args.paths, &opts, stdin) {
+    let paths = if args.scan_hosts {
+        hosts_of(&args.paths)
+    } else {
+        args.paths.clone()
+    };
+    let report = match relaylint::scan(&paths, &opts, stdin) {
         Ok(r) => r,
         Err(e) => return usage_error(&e.to_string()),
     };
@@ -85,6 +166,17 @@ fn check(args: CheckArgs) -> ExitCode {
     let written = match args.format {
         Format::Human => report::human::write(&report, &mut buf),
         Format::Json => report::json::write(&report, &mut buf),
+        Format::Sarif => {
+            let src_root = std::env::current_dir().ok();
+            report::sarif::write(
+                &report,
+                &report::sarif::SarifOptions {
+                    src_root: src_root.as_deref(),
+                },
+                &mut buf,
+            )
+        }
+        Format::Github => report::github::write(&report, &mut buf),
     };
     if let Err(e) = written {
         return usage_error(&format!("cannot render the report: {e}"));
@@ -106,10 +198,11 @@ fn check(args: CheckArgs) -> ExitCode {
         return usage_error(&e);
     }
     let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
+        Some(FailOn::Error) => Some(Severity::Error),
+        Some(FailOn::Warning) => Some(Severity::Warning),
+        Some(FailOn::Info) => Some(Severity::Info),
+        Some(FailOn::Never) => None,
+        None => file.fail_on.unwrap_or(Some(Severity::Warning)),
     };
     let failed = threshold.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
     ExitCode::from(u8::from(failed))
@@ -126,7 +219,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => check(args),
-        Command::Rules { format } => explain::rules(format == Format::Json),
+        Command::Rules { format } => explain::rules(format == RulesFormat::Json),
         Command::Explain { code } => explain::explain(&code),
     }
 }

@@ -27,6 +27,10 @@ pub struct Options {
     pub trusted: Vec<IpNet>,
     /// Render human text with ANSI colours.
     pub color: bool,
+    /// `[severity]` of relaylint.toml: selector → severity, in file order.
+    pub severity_overrides: Vec<(String, Severity)>,
+    /// `exclude` and `[dialects]` of relaylint.toml.
+    pub paths: crate::config_file::PathRules,
 }
 
 impl Options {
@@ -39,10 +43,26 @@ impl Options {
         (self.select.is_empty() || self.select.iter().any(hit)) && !self.ignore.iter().any(hit)
     }
 
-    /// Severity of a code (from its YAML).
+    /// Severity of a code: an override naming the code or the rule wins
+    /// over one naming its family (the longest prefix), which wins over the
+    /// rule's YAML.
     pub fn severity(&self, code: &str) -> Severity {
-        registry::lookup(code)
-            .map(|m| m.default_severity())
+        let meta = registry::lookup(code);
+        let name = meta.map(|m| m.name.as_str()).unwrap_or("");
+        let exact = self
+            .severity_overrides
+            .iter()
+            .find(|(s, _)| s.eq_ignore_ascii_case(code) || s == name);
+        let by_family = || {
+            self.severity_overrides
+                .iter()
+                .filter(|(s, _)| registry::selects(s, code, name))
+                .max_by_key(|(s, _)| s.len())
+        };
+        exact
+            .or_else(by_family)
+            .map(|(_, sev)| *sev)
+            .or_else(|| meta.map(|m| m.default_severity()))
             .unwrap_or(Severity::Warning)
     }
 }

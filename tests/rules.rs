@@ -147,6 +147,16 @@ fn codes_for(case: &registry::Case) -> Vec<String> {
         .timeout(std::time::Duration::from_secs(30))
         .output()
         .expect("run relaylint");
+    // A broken settings file stops the run (exit 2) with its diagnostics,
+    // rendered, on stderr: their codes are read from there.
+    if out.status.code() == Some(2) && out.stdout.is_empty() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return err
+            .split("error[")
+            .skip(1)
+            .filter_map(|s| s.split_once(']').map(|(code, _)| code.to_string()))
+            .collect();
+    }
     let v: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
     v["findings"]

@@ -1,8 +1,10 @@
 //! Report writers. Each only renders a finished [`Report`]; none decides or
 //! filters.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use crate::diagnostic::Severity;
 use crate::finding::Finding;
