@@ -38,7 +38,13 @@ packages=(
     swaks            # manual SMTP probing when debugging a fixture
     squid            # squid -k parse, squid -N: the Squid differential suite
     dante-server     # danted: the Dante differential suite
+    python3-venv     # venvs for check-jsonschema and pre-commit (tests/ci/)
 )
+# Node.js runs Microsoft's SARIF validator (tests/ci/sarif-validate.sh); a
+# machine that already has node and npm keeps its own.
+if ! command -v npm >/dev/null 2>&1; then
+    packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
