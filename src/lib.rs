@@ -9,15 +9,18 @@
 
 #![warn(missing_docs)]
 
+pub mod baseline;
 pub mod classify;
 pub mod config_file;
 pub mod diagnostic;
 pub mod dialect;
 pub mod discover;
 pub mod finding;
+pub mod host;
 pub mod load;
 pub mod net;
 pub mod options;
+pub mod progress;
 pub mod registry;
 pub mod report;
 pub mod source;
@@ -40,13 +43,23 @@ struct UnitOutput {
     findings: Vec<Finding>,
 }
 
-fn finish(db: &SourceDb, diags: Vec<Diagnostic>, opts: &Options) -> UnitOutput {
+fn finish(
+    db: &SourceDb,
+    diags: Vec<Diagnostic>,
+    opts: &Options,
+    host: &host::HostTag,
+) -> UnitOutput {
     // Suppressions apply before selection, so that a suppression of a rule
     // left out by `--select` is not reported as silencing nothing.
     let findings = suppress::apply(db, diags)
         .iter()
         .filter(|d| opts.is_selected(d.code))
-        .map(|d| finding::resolve(db, d, opts.severity(d.code), opts.color))
+        .map(|d| {
+            let mut f = finding::resolve(db, d, opts.severity(d.code), opts.color);
+            f.host = host.name.clone();
+            f.host_path = host.relative(&f.path);
+            f
+        })
         .collect();
     UnitOutput {
         files: db.len(),
@@ -55,6 +68,9 @@ fn finish(db: &SourceDb, diags: Vec<Diagnostic>, opts: &Options) -> UnitOutput {
 }
 
 fn analyse_unit(plan: &UnitPlan, opts: &Options, attacker: &net::IpSet) -> UnitOutput {
+    let host = host::of_unit(plan);
+    let finish =
+        |db: &SourceDb, diags: Vec<Diagnostic>, opts: &Options| finish(db, diags, opts, &host);
     match plan {
         UnitPlan::Postfix {
             main,
@@ -138,6 +154,17 @@ pub fn scan(
     opts: &Options,
     stdin: Option<String>,
 ) -> Result<Report, InputError> {
+    scan_with(inputs, opts, stdin, &progress::Silent)
+}
+
+/// [`scan`], telling `progress` how many units there are and when each is
+/// done.
+pub fn scan_with(
+    inputs: &[PathBuf],
+    opts: &Options,
+    stdin: Option<String>,
+    progress: &dyn progress::Progress,
+) -> Result<Report, InputError> {
     let discovery = discover::discover(
         inputs,
         &DiscoverOptions {
@@ -148,11 +175,16 @@ pub fn scan(
         stdin,
     )?;
     let attacker = net::attacker_space(&opts.trusted);
+    progress.start(discovery.units.len());
     let run = || -> Vec<UnitOutput> {
         discovery
             .units
             .par_iter()
-            .map(|u| analyse_unit(u, opts, &attacker))
+            .map(|u| {
+                let out = analyse_unit(u, opts, &attacker);
+                progress.unit_done();
+                out
+            })
             .collect()
     };
     let outputs = match opts.jobs {
@@ -165,8 +197,14 @@ pub fn scan(
         },
         None => run(),
     };
+    progress.finish();
     let mut report = Report {
         units: discovery.units.len(),
+        hosts: discovery
+            .units
+            .iter()
+            .map(|u| host::of_unit(u).name)
+            .collect(),
         ..Report::default()
     };
     for o in outputs {
@@ -177,7 +215,16 @@ pub fn scan(
         let mut db = SourceDb::new();
         let id = db.add(p.path.clone(), String::new(), false);
         let d = Diagnostic::new(p.code, p.message.clone(), Span::new(id, 0..0), "this file");
-        report.findings.extend(finish(&db, vec![d], opts).findings);
+        let path = std::path::Path::new(&p.path);
+        let sysroot = opts
+            .root
+            .clone()
+            .unwrap_or_else(|| discover::detect_sysroot(path));
+        let host = host::tag(&sysroot, path);
+        report.hosts.insert(host.name.clone());
+        report
+            .findings
+            .extend(finish(&db, vec![d], opts, &host).findings);
     }
     report.findings.sort_by(|a, b| {
         (&a.path, a.line, a.column, &a.code, &a.message)

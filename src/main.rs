@@ -7,11 +7,13 @@ mod explain;
 
 use clap::Parser;
 use cli::{CheckArgs, Cli, Color, Command, FailOn, Format, RulesFormat};
+use relaylint::baseline::Baseline;
 use relaylint::config_file::{self, ConfigFile, LoadError};
 use relaylint::diagnostic::Severity;
 use relaylint::dialect::kind::Dialect;
 use relaylint::load::Limits;
 use relaylint::options::Options;
+use relaylint::progress::{Progress, Silent, TerminalBar};
 use relaylint::{registry, report};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -158,10 +160,43 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         args.paths.clone()
     };
-    let report = match relaylint::scan(&paths, &opts, stdin) {
+    // A broken baseline stops the run before a long scan, not after.
+    let baseline = match &args.baseline {
+        Some(path) => match Baseline::load(path) {
+            Ok(b) => Some(b),
+            Err(e) => return usage_error(&e.to_string()),
+        },
+        None => None,
+    };
+    let today = match baseline.as_ref().map(|_| relaylint::baseline::today()) {
+        Some(Err(e)) => return usage_error(&e),
+        Some(Ok(d)) => Some(d),
+        None => None,
+    };
+    let bar;
+    let progress: &dyn Progress = if !args.no_progress && std::io::stderr().is_terminal() {
+        bar = TerminalBar::new();
+        &bar
+    } else {
+        &Silent
+    };
+    let mut report = match relaylint::scan_with(&paths, &opts, stdin, progress) {
         Ok(r) => r,
         Err(e) => return usage_error(&e.to_string()),
     };
+    report.statistics = args.statistics;
+    if let Some(path) = &args.write_baseline {
+        let text = Baseline::of(&report.findings).to_json();
+        if let Err(e) = std::fs::write(path, text) {
+            return usage_error(&format!(
+                "cannot write the baseline `{}`: {e}",
+                path.display()
+            ));
+        }
+    }
+    if let (Some(b), Some(day)) = (&baseline, today) {
+        report.baseline_hidden = Some(b.apply(&mut report.findings, day));
+    }
     let mut buf: Vec<u8> = Vec::new();
     let written = match args.format {
         Format::Human => report::human::write(&report, &mut buf),
@@ -177,6 +212,7 @@ fn check(args: CheckArgs) -> ExitCode {
             )
         }
         Format::Github => report::github::write(&report, &mut buf),
+        Format::Html => report::html::write(&report, &mut buf),
     };
     if let Err(e) = written {
         return usage_error(&format!("cannot render the report: {e}"));
@@ -218,7 +254,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(*args),
         Command::Rules { format } => explain::rules(format == RulesFormat::Json),
         Command::Explain { code } => explain::explain(&code),
     }
