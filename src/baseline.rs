@@ -216,22 +216,39 @@ impl Baseline {
         s
     }
 
+    /// The entries still in force on `today`, for fast lookups.
+    pub fn in_force(&self, today: Day) -> InForce<'_> {
+        InForce(
+            self.findings
+                .iter()
+                .filter(|e| {
+                    e.expires
+                        .as_deref()
+                        .and_then(Day::parse)
+                        .is_none_or(|last| today <= last)
+                })
+                .map(|e| (e.code.as_str(), e.fingerprint.as_str()))
+                .collect(),
+        )
+    }
+
     /// Removes the findings the baseline hides on `today`; returns how many.
     pub fn apply(&self, findings: &mut Vec<Finding>, today: Day) -> usize {
-        let live: BTreeSet<(&str, &str)> = self
-            .findings
-            .iter()
-            .filter(|e| {
-                e.expires
-                    .as_deref()
-                    .and_then(Day::parse)
-                    .is_none_or(|last| today <= last)
-            })
-            .map(|e| (e.code.as_str(), e.fingerprint.as_str()))
-            .collect();
+        let live = self.in_force(today);
         let before = findings.len();
-        findings.retain(|f| !live.contains(&(f.code.as_str(), f.fingerprint.as_str())));
+        findings.retain(|f| !live.hides(f));
         before - findings.len()
+    }
+}
+
+/// Baseline entries that have not expired.
+#[derive(Debug, Default)]
+pub struct InForce<'a>(BTreeSet<(&'a str, &'a str)>);
+
+impl InForce<'_> {
+    /// True when an entry hides `f`.
+    pub fn hides(&self, f: &Finding) -> bool {
+        self.0.contains(&(f.code.as_str(), f.fingerprint.as_str()))
     }
 }
 

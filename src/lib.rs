@@ -35,6 +35,7 @@ use options::Options;
 use rayon::prelude::*;
 use report::Report;
 use source::{SourceDb, Span};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Findings and file count of one unit.
@@ -165,6 +166,45 @@ pub fn scan_with(
     stdin: Option<String>,
     progress: &dyn progress::Progress,
 ) -> Result<Report, InputError> {
+    let mut findings = Vec::new();
+    let mut report = scan_streaming(inputs, opts, stdin, progress, &mut |f| findings.push(f))?;
+    report.findings = findings;
+    Ok(report)
+}
+
+/// What the report is written in the order of: a unit (index into the
+/// discovered units) or a file problem (index into the problems).
+enum Item {
+    Unit(usize),
+    Problem(usize),
+}
+
+/// The path a unit is ordered by: its first configuration file.
+fn unit_key(plan: &UnitPlan) -> String {
+    match plan {
+        UnitPlan::Postfix { main, master, .. } => main
+            .as_deref()
+            .or(master.as_deref())
+            .map(discover::display)
+            .unwrap_or_default(),
+        UnitPlan::Squid { conf, .. } | UnitPlan::Dante { conf, .. } => discover::display(conf),
+        UnitPlan::Stdin { .. } => "-".to_string(),
+    }
+}
+
+/// [`scan_with`], handing each finding to `on_finding` as soon as the
+/// findings before it are known, so that writers can stream: units (and
+/// file problems) in the order of their first file's path, each unit's
+/// findings sorted by path, line, column, code. The order does not depend on
+/// `--jobs` or on which worker finishes first. The returned report holds
+/// the counts and hosts; its `findings` stay empty.
+pub fn scan_streaming(
+    inputs: &[PathBuf],
+    opts: &Options,
+    stdin: Option<String>,
+    progress: &dyn progress::Progress,
+    on_finding: &mut dyn FnMut(Finding),
+) -> Result<Report, InputError> {
     let discovery = discover::discover(
         inputs,
         &DiscoverOptions {
@@ -175,29 +215,6 @@ pub fn scan_with(
         stdin,
     )?;
     let attacker = net::attacker_space(&opts.trusted);
-    progress.start(discovery.units.len());
-    let run = || -> Vec<UnitOutput> {
-        discovery
-            .units
-            .par_iter()
-            .map(|u| {
-                let out = analyse_unit(u, opts, &attacker);
-                progress.unit_done();
-                out
-            })
-            .collect()
-    };
-    let outputs = match opts.jobs {
-        Some(n) => match rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build()
-        {
-            Ok(pool) => pool.install(run),
-            Err(_) => run(),
-        },
-        None => run(),
-    };
-    progress.finish();
     let mut report = Report {
         units: discovery.units.len(),
         hosts: discovery
@@ -207,28 +224,105 @@ pub fn scan_with(
             .collect(),
         ..Report::default()
     };
-    for o in outputs {
-        report.files += o.files;
-        report.findings.extend(o.findings);
-    }
-    for p in &discovery.problems {
-        let mut db = SourceDb::new();
-        let id = db.add(p.path.clone(), String::new(), false);
-        let d = Diagnostic::new(p.code, p.message.clone(), Span::new(id, 0..0), "this file");
-        let path = std::path::Path::new(&p.path);
-        let sysroot = opts
-            .root
-            .clone()
-            .unwrap_or_else(|| discover::detect_sysroot(path));
-        let host = host::tag(&sysroot, path);
-        report.hosts.insert(host.name.clone());
-        report
-            .findings
-            .extend(finish(&db, vec![d], opts, &host).findings);
-    }
-    report.findings.sort_by(|a, b| {
-        (&a.path, a.line, a.column, &a.code, &a.message)
-            .cmp(&(&b.path, b.line, b.column, &b.code, &b.message))
+    let mut order: Vec<(String, Item)> = discovery
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (unit_key(u), Item::Unit(i)))
+        .chain(
+            discovery
+                .problems
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.path.clone(), Item::Problem(i))),
+        )
+        .collect();
+    order.sort_by(|a, b| a.0.cmp(&b.0));
+    progress.start(discovery.units.len());
+    let units = &discovery.units;
+    let attacker = &attacker;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::channel::<(usize, UnitOutput)>();
+        scope.spawn(move || {
+            let run = || {
+                units
+                    .par_iter()
+                    .enumerate()
+                    .for_each_with(tx, |tx, (i, u)| {
+                        let out = analyse_unit(u, opts, attacker);
+                        progress.unit_done();
+                        // The receiver only goes away when the scan is over.
+                        let _ = tx.send((i, out));
+                    })
+            };
+            match opts.jobs {
+                Some(n) => match rayon::ThreadPoolBuilder::new()
+                    .num_threads(n.max(1))
+                    .build()
+                {
+                    Ok(pool) => pool.install(run),
+                    Err(_) => run(),
+                },
+                None => run(),
+            }
+        });
+        let mut early: BTreeMap<usize, UnitOutput> = BTreeMap::new();
+        for (_, item) in &order {
+            let out = match item {
+                Item::Unit(i) => loop {
+                    if let Some(o) = early.remove(i) {
+                        break o;
+                    }
+                    match rx.recv() {
+                        Ok((j, o)) => {
+                            early.insert(j, o);
+                        }
+                        // Workers gone without this unit: their panic is
+                        // re-raised when the scope ends.
+                        Err(_) => {
+                            break UnitOutput {
+                                files: 0,
+                                findings: Vec::new(),
+                            }
+                        }
+                    }
+                },
+                Item::Problem(i) => {
+                    let Some(p) = discovery.problems.get(*i) else {
+                        continue;
+                    };
+                    let mut db = SourceDb::new();
+                    let id = db.add(p.path.clone(), String::new(), false);
+                    let d = Diagnostic::new(
+                        p.code,
+                        p.message.clone(),
+                        Span::new(id, 0..0),
+                        "this file",
+                    );
+                    let path = std::path::Path::new(&p.path);
+                    let sysroot = opts
+                        .root
+                        .clone()
+                        .unwrap_or_else(|| discover::detect_sysroot(path));
+                    let host = host::tag(&sysroot, path);
+                    report.hosts.insert(host.name.clone());
+                    let mut out = finish(&db, vec![d], opts, &host);
+                    // A problem file is reported, not read.
+                    out.files = 0;
+                    out
+                }
+            };
+            report.files += out.files;
+            let mut findings = out.findings;
+            findings.sort_by(|a, b| {
+                (&a.path, a.line, a.column, &a.code, &a.message)
+                    .cmp(&(&b.path, b.line, b.column, &b.code, &b.message))
+            });
+            for f in findings {
+                on_finding(f);
+            }
+        }
     });
+    progress.finish();
     Ok(report)
 }

@@ -19,6 +19,63 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Where the report goes: standard output, or the `--output` file (created
+/// at the first write, so that a scan that fails leaves no file behind).
+/// The first error stops further writing and is reported at the end; a
+/// closed pipe (`| head`) is not an error.
+struct Dest {
+    path: Option<PathBuf>,
+    out: Option<Box<dyn Write>>,
+    error: Option<String>,
+    closed: bool,
+}
+
+impl Dest {
+    fn new(path: Option<PathBuf>) -> Self {
+        Dest {
+            path,
+            out: None,
+            error: None,
+            closed: false,
+        }
+    }
+
+    fn write(&mut self, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
+        if self.error.is_some() || self.closed {
+            return;
+        }
+        if self.out.is_none() {
+            self.out = Some(match &self.path {
+                Some(p) => match std::fs::File::create(p) {
+                    Ok(file) => Box::new(std::io::BufWriter::new(file)),
+                    Err(e) => {
+                        self.error = Some(format!("cannot write `{}`: {e}", p.display()));
+                        return;
+                    }
+                },
+                None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+            });
+        }
+        let Some(out) = self.out.as_mut() else {
+            return;
+        };
+        match f(out.as_mut()).and_then(|_| out.flush()) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => self.closed = true,
+            Err(e) => {
+                self.error = Some(match &self.path {
+                    Some(p) => format!("cannot write `{}`: {e}", p.display()),
+                    None => format!("cannot write the report: {e}"),
+                })
+            }
+        }
+    }
+
+    fn close(self) -> Result<(), String> {
+        self.error.map_or(Ok(()), Err)
+    }
+}
+
 fn usage_error(msg: &str) -> ExitCode {
     eprintln!("relaylint: error: {msg}");
     ExitCode::from(2)
@@ -180,13 +237,47 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         &Silent
     };
-    let mut report = match relaylint::scan_with(&paths, &opts, stdin, progress) {
+    // Human and JSON output stream: each finding is written as soon as the
+    // findings before it are known. The other formats need the whole report.
+    let streaming = matches!(args.format, Format::Human | Format::Json);
+    let mut dest = Dest::new(args.output.clone());
+    let mut all = Vec::new();
+    let mut kept = Vec::new();
+    let mut hidden = 0;
+    let in_force = match (&baseline, today) {
+        (Some(b), Some(day)) => b.in_force(day),
+        _ => Default::default(),
+    };
+    if streaming && args.format == Format::Json {
+        dest.write(|out| report::json::write_start(out));
+    }
+    let mut on_finding = |f: relaylint::finding::Finding| {
+        if args.write_baseline.is_some() {
+            all.push(f.clone());
+        }
+        if in_force.hides(&f) {
+            hidden += 1;
+            return;
+        }
+        if streaming {
+            let index = kept.len();
+            progress.suspend(&mut || match args.format {
+                Format::Json => dest.write(|out| report::json::write_finding(index, &f, out)),
+                _ => dest.write(|out| report::human::write_finding(&f, out)),
+            });
+        }
+        kept.push(f);
+    };
+    let scanned = relaylint::scan_streaming(&paths, &opts, stdin, progress, &mut on_finding);
+    let mut report = match scanned {
         Ok(r) => r,
         Err(e) => return usage_error(&e.to_string()),
     };
+    report.findings = kept;
     report.statistics = args.statistics;
+    report.baseline_hidden = baseline.as_ref().map(|_| hidden);
     if let Some(path) = &args.write_baseline {
-        let text = Baseline::of(&report.findings).to_json();
+        let text = Baseline::of(&all).to_json();
         if let Err(e) = std::fs::write(path, text) {
             return usage_error(&format!(
                 "cannot write the baseline `{}`: {e}",
@@ -194,43 +285,23 @@ fn check(args: CheckArgs) -> ExitCode {
             ));
         }
     }
-    if let (Some(b), Some(day)) = (&baseline, today) {
-        report.baseline_hidden = Some(b.apply(&mut report.findings, day));
-    }
-    let mut buf: Vec<u8> = Vec::new();
-    let written = match args.format {
-        Format::Human => report::human::write(&report, &mut buf),
-        Format::Json => report::json::write(&report, &mut buf),
+    match args.format {
+        Format::Human => dest.write(|out| report::human::write_end(&report, out)),
+        Format::Json => {
+            let n = report.findings.len();
+            dest.write(|out| report::json::write_end(&report, n, out))
+        }
         Format::Sarif => {
             let src_root = std::env::current_dir().ok();
-            report::sarif::write(
-                &report,
-                &report::sarif::SarifOptions {
-                    src_root: src_root.as_deref(),
-                },
-                &mut buf,
-            )
+            let opts = report::sarif::SarifOptions {
+                src_root: src_root.as_deref(),
+            };
+            dest.write(|out| report::sarif::write(&report, &opts, out))
         }
-        Format::Github => report::github::write(&report, &mut buf),
-        Format::Html => report::html::write(&report, &mut buf),
-    };
-    if let Err(e) = written {
-        return usage_error(&format!("cannot render the report: {e}"));
+        Format::Github => dest.write(|out| report::github::write(&report, out)),
+        Format::Html => dest.write(|out| report::html::write(&report, out)),
     }
-    let result = match &args.output {
-        Some(path) => std::fs::write(path, &buf)
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
-        None => {
-            let mut out = std::io::stdout().lock();
-            match out.write_all(&buf).and_then(|_| out.flush()) {
-                Ok(()) => Ok(()),
-                // A closed pipe (`| head`) is not an error.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                Err(e) => Err(format!("cannot write the report: {e}")),
-            }
-        }
-    };
-    if let Err(e) = result {
+    if let Err(e) = dest.close() {
         return usage_error(&e);
     }
     let threshold = match args.fail_on {

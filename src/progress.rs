@@ -15,6 +15,10 @@ pub trait Progress: Sync {
     fn unit_done(&self);
     /// Every unit is done.
     fn finish(&self);
+    /// Runs `write` (output to the terminal) with the bar out of the way.
+    fn suspend(&self, write: &mut dyn FnMut()) {
+        write()
+    }
 }
 
 /// Reports nothing.
@@ -82,6 +86,10 @@ impl Progress for TerminalBar {
         if !self.shown.load(Ordering::Relaxed) && self.began.elapsed() >= SLOW_SCAN {
             self.show();
         }
+    }
+
+    fn suspend(&self, write: &mut dyn FnMut()) {
+        self.bar.suspend(write)
     }
 
     fn finish(&self) {

@@ -37,7 +37,11 @@ fn a_long_scan_on_a_terminal_shows_the_bar_unless_told_not_to() {
     let dir = tempfile::tempdir().expect("tmp");
     let units = relaylint::progress::MANY_UNITS + 1;
     for i in 0..units {
-        write(dir.path(), &format!("dump/h{i:03}/etc/postfix/main.cf"), CLOSED);
+        write(
+            dir.path(),
+            &format!("dump/h{i:03}/etc/postfix/main.cf"),
+            CLOSED,
+        );
     }
     let Some(drawn) = on_terminal(dir.path(), "") else {
         eprintln!("skipped: util-linux `script` is not available");

@@ -5,6 +5,7 @@
 
 use super::summary::{self, Summary};
 use super::Report;
+use crate::finding::Finding;
 use std::io::{self, Write};
 
 fn host_list(names: &[String]) -> String {
@@ -69,11 +70,21 @@ fn write_summary(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// One finding, as soon as it is known.
+pub fn write_finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
+    out.write_all(f.rendered.as_bytes())
+}
+
 /// Writes the report.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for f in &report.findings {
-        out.write_all(f.rendered.as_bytes())?;
+        write_finding(f, out)?;
     }
+    write_end(report, out)
+}
+
+/// What follows the findings: `--statistics` and the summary.
+pub fn write_end(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if report.statistics {
         let groups = summary::statistics(report);
         writeln!(
