@@ -46,19 +46,26 @@ pub struct HostTag {
 
 fn last_name(p: &Path) -> Option<String> {
     p.components().rev().find_map(|c| match c {
-        Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+        // Escaped like every displayed path: a folder name is hostile input
+        // that must not carry terminal escapes into the report.
+        Component::Normal(n) => Some(crate::discover::display(Path::new(n))),
         _ => None,
     })
 }
 
 /// The host prefix of a flat dump file name, if it has one.
 fn flat_prefix(file: &Path) -> Option<String> {
-    let name = file.file_name()?.to_string_lossy().to_ascii_lowercase();
-    let original = file.file_name()?.to_string_lossy().into_owned();
+    let original = crate::discover::display(Path::new(file.file_name()?));
+    // ASCII lowercasing keeps every byte offset, so the prefix's length
+    // cuts the original name at the same place.
+    let name = original.to_ascii_lowercase();
     CONFIG_NAMES.iter().find_map(|base| {
         let head = name.strip_suffix(base)?;
         let prefix = head.strip_suffix(['-', '_', '.'])?;
-        (!prefix.is_empty()).then(|| original[..prefix.len()].to_string())
+        original
+            .get(..prefix.len())
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
     })
 }
 
@@ -78,8 +85,12 @@ fn folder_name(dir: &Path) -> String {
 }
 
 /// Names the host of a configuration file analysed with `sysroot` as `/`.
+/// The name comes from the dump's shape around the file, so that `--root`
+/// (one sysroot for every unit) does not rename every host after it.
 pub fn tag(sysroot: &Path, config: &Path) -> HostTag {
     let root = crate::discover::display(sysroot);
+    let sysroot = crate::discover::detect_sysroot(config);
+    let sysroot = sysroot.as_path();
     if let Some(prefix) = flat_prefix(config) {
         return HostTag {
             name: prefix.clone(),
@@ -185,6 +196,14 @@ mod tests {
         assert_eq!(name("flat/GW.sockd.conf"), "GW");
         assert_eq!(name("/srv/dump/edge/etc/danted.conf"), "edge");
         assert_eq!(name("/etc/squid/squid.conf"), "localhost");
+        assert_eq!(name("d/\u{1b}[2Jx/etc/squid/squid.conf"), "\\x1b[2Jx");
+        assert_eq!(name("flat/\u{1b}]0;x-main.cf"), "\\x1b]0;x");
+        assert_eq!(name("flat/é-Main.cf"), "é");
+        let under_root = tag(
+            Path::new("dump/mx1"),
+            Path::new("dump/mx2/etc/postfix/main.cf"),
+        );
+        assert_eq!(under_root.name, "mx2", "--root does not rename hosts");
     }
 
     #[test]

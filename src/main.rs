@@ -248,9 +248,6 @@ fn check(args: CheckArgs) -> ExitCode {
         (Some(b), Some(day)) => b.in_force(day),
         _ => Default::default(),
     };
-    if streaming && args.format == Format::Json {
-        dest.write(|out| report::json::write_start(out));
-    }
     let mut on_finding = |f: relaylint::finding::Finding| {
         if args.write_baseline.is_some() {
             all.push(f.clone());
@@ -262,6 +259,12 @@ fn check(args: CheckArgs) -> ExitCode {
         if streaming {
             let index = kept.len();
             progress.suspend(&mut || match args.format {
+                // The document starts with its first finding, so that a scan
+                // that cannot start leaves no file behind.
+                Format::Json if index == 0 => dest.write(|out| {
+                    report::json::write_start(out)?;
+                    report::json::write_finding(index, &f, out)
+                }),
                 Format::Json => dest.write(|out| report::json::write_finding(index, &f, out)),
                 _ => dest.write(|out| report::human::write_finding(&f, out)),
             });
@@ -289,7 +292,12 @@ fn check(args: CheckArgs) -> ExitCode {
         Format::Human => dest.write(|out| report::human::write_end(&report, out)),
         Format::Json => {
             let n = report.findings.len();
-            dest.write(|out| report::json::write_end(&report, n, out))
+            dest.write(|out| {
+                if n == 0 {
+                    report::json::write_start(out)?;
+                }
+                report::json::write_end(&report, n, out)
+            })
         }
         Format::Sarif => {
             let src_root = std::env::current_dir().ok();

@@ -462,3 +462,57 @@ fn the_html_page_is_self_contained_escaped_and_agrees_with_json() {
     );
     assert!(page.contains("<table id=\"statistics\">"));
 }
+
+#[test]
+fn html_goes_to_the_output_file_with_the_usual_exit_code() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    write(d, "dump/quiet/etc/postfix/main.cf", CLOSED);
+    let clean = relaylint()
+        .current_dir(d)
+        .args(["--format", "html", "--output", "clean.html", "dump"])
+        .output()
+        .expect("run");
+    assert_eq!(clean.status.code(), Some(0));
+    assert!(clean.stdout.is_empty());
+    let page = std::fs::read_to_string(d.join("clean.html")).expect("page written");
+    assert!(page.contains("<p>No findings.</p>"));
+    fleet(d);
+    let open = relaylint()
+        .current_dir(d)
+        .args(["--format", "html", "--output", "open.html", "dump", "flat"])
+        .output()
+        .expect("run");
+    assert_eq!(open.status.code(), Some(1));
+    // A scan that cannot start leaves no report file behind.
+    let missing = relaylint()
+        .current_dir(d)
+        .args(["--format", "json", "--output", "none.json", "no-such-dir"])
+        .output()
+        .expect("run");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(!d.join("none.json").exists());
+}
+
+#[test]
+fn writing_a_baseline_records_what_an_older_baseline_hides() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    fleet(d);
+    let (_, first) = run_json(d, &["--write-baseline", "b1.json"]);
+    let n = first["summary"]["findings"].as_u64().expect("n");
+    // With both options the new file still holds every current finding,
+    // while the report hides the old ones.
+    let (code, v) = run_json(d, &["--baseline", "b1.json", "--write-baseline", "b2.json"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["summary"]["findings"], 0);
+    let b1 = std::fs::read_to_string(d.join("b1.json")).expect("b1");
+    let b2 = std::fs::read_to_string(d.join("b2.json")).expect("b2");
+    assert_eq!(b1, b2);
+    let entries: Value = serde_json::from_str(&b2).expect("JSON");
+    assert_eq!(
+        entries["findings"].as_array().map(|a| a.len() as u64),
+        Some(n),
+        "one entry per finding of this fleet (no two share a fingerprint)"
+    );
+}
