@@ -142,7 +142,7 @@ pub enum PortOp {
     ColonAny(u16),
     /// `eq` / `=`.
     Eq(u16),
-    /// `neq` / `!=`.
+    /// `ne` / `!=`.
     Neq(u16),
     /// `ge` / `>=`.
     Ge(u16),
@@ -212,6 +212,19 @@ pub fn service_port(name: &str) -> Option<u16> {
         "pop3s" => 995,
         "socks" => 1080,
         "http-alt" | "webcache" => 8080,
+        "gopher" => 70,
+        "finger" => 79,
+        "kerberos" => 88,
+        "ntp" => 123,
+        "ldap" => 389,
+        "ldaps" => 636,
+        "rsync" => 873,
+        "openvpn" => 1194,
+        "mysql" => 3306,
+        "postgresql" => 5432,
+        "irc" | "ircd" => 6667,
+        "xmpp-client" => 5222,
+        "squid" => 3128,
         _ => return None,
     })
 }
@@ -220,7 +233,8 @@ pub fn service_port(name: &str) -> Option<u16> {
 pub fn parse_operator(op: &str) -> Option<fn(u16) -> PortOp> {
     Some(match op {
         "eq" | "=" => PortOp::Eq,
-        "neq" | "!=" => PortOp::Neq,
+        // danted's lexer knows `ne`, not the `neq` of its manual page
+        "ne" | "!=" => PortOp::Neq,
         "ge" | ">=" => PortOp::Ge,
         "le" | "<=" => PortOp::Le,
         "gt" | ">" => PortOp::Gt,

@@ -290,17 +290,15 @@ fn client_method_ok(list: &[(Method, Option<Span>)]) -> bool {
         .any(|(m, _)| matches!(m, Method::None | Method::Rfc931))
 }
 
-/// The method SOCKS5 negotiation gives a client that offers only "no
-/// authentication": the first entry of `list` that travels as method 0x00.
-/// `pam.*` first means PAM decides, which relaylint assumes refuses.
+/// The method SOCKS5 negotiation ends with for a client that offers only
+/// "no authentication": `none` or `rfc931` when the list holds one. `pam.*`
+/// entries travel as the same wire method but PAM decides; relaylint
+/// assumes PAM refuses the attacker, and danted then goes on to the next
+/// entry (checked: `pam.any none` lets the client in, `pam.any` alone not).
 fn negotiate(list: &[(Method, Option<Span>)]) -> Option<Method> {
-    let first = list.iter().map(|(m, _)| *m).find(|m| {
-        matches!(
-            m,
-            Method::None | Method::Rfc931 | Method::PamAny | Method::PamAddress
-        )
-    })?;
-    matches!(first, Method::None | Method::Rfc931).then_some(first)
+    list.iter()
+        .map(|(m, _)| *m)
+        .find(|m| matches!(m, Method::None | Method::Rfc931))
 }
 
 impl<'c> Evaluator<'c> {
@@ -393,11 +391,10 @@ impl<'c> Evaluator<'c> {
             let Some((method, span)) = entry else {
                 continue;
             };
-            if r.groups.is_some() {
-                // the attacker would have to name a member of the group
-                continue;
-            }
-            if r.users.is_some() && *method != Method::Rfc931 {
+            // With rfc931 the attacker's identd names whoever it likes: a
+            // listed user, or a member of a listed group (checked with
+            // `group: nogroup` and ident `nobody`).
+            if (r.users.is_some() || r.groups.is_some()) && *method != Method::Rfc931 {
                 continue;
             }
             return Some((i, r.pass, *span));
