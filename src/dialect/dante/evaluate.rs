@@ -171,25 +171,53 @@ pub struct InternalVerdict {
     pub bind_udp: Option<Witness>,
 }
 
+/// A socks rule that a request can match, destination aside.
+struct Candidate {
+    index: usize,
+    pass: bool,
+    entry: Option<Span>,
+}
+
+/// Destination checks one search may make before it gives up (a file with
+/// thousands of port-specific blocks would otherwise take seconds).
+const WORK_BUDGET: usize = 4_000_000;
+
 /// Evaluation context: the file and the attacker.
 pub struct Evaluator<'c> {
     cfg: &'c Config,
     attacker: &'c IpSet,
     foreign: IpSet,
+    /// Per rule: the addresses its `from:` and `to:` match as peers
+    /// (computed once; a walk looks at them for every request).
+    peers: Vec<(IpSet, IpSet)>,
 }
 
-/// Candidate destination ports, in the order witnesses are preferred.
+/// Caps that keep the search polynomial on pathological files: cells of the
+/// address partitions and candidate ports.
+const MAX_CELLS: usize = 32;
+const MAX_PORTS: usize = 96;
+
+/// Candidate destination ports, in the order witnesses are preferred:
+/// 25 and 80, then a port of every socks pass rule (a witness must match
+/// one), then the edges of the other qualifiers (to slip past blocks).
 fn candidate_ports(cfg: &Config) -> Vec<u16> {
     let mut v = vec![25u16, 80, 443];
-    for r in &cfg.rules {
-        if let Some(op) =
-            r.to.as_ref()
-                .and_then(|t| t.port.as_ref())
-                .and_then(|p| p.op)
-        {
-            for p in op.boundaries() {
-                if !v.contains(&p) {
-                    v.push(p);
+    let add = |p: u16, v: &mut Vec<u16>| {
+        if v.len() < MAX_PORTS && p != 0 && !v.contains(&p) {
+            v.push(p);
+        }
+    };
+    for pass in [true, false] {
+        for r in cfg.rules.iter().filter(|r| r.pass == pass) {
+            if let Some(op) =
+                r.to.as_ref()
+                    .and_then(|t| t.port.as_ref())
+                    .and_then(|p| p.op)
+            {
+                for p in op.boundaries() {
+                    if op.matches(p) || !pass {
+                        add(p, &mut v);
+                    }
                 }
             }
         }
@@ -200,7 +228,6 @@ fn candidate_ports(cfg: &Config) -> Vec<u16> {
 /// Splits `space` by every set in `by` (one sample per cell decides a
 /// first-match walk exactly), largest cells first, IPv4 before IPv6.
 fn cells(space: &IpSet, by: &[IpSet]) -> Vec<IpSet> {
-    const MAX_CELLS: usize = 64;
     let mut out = vec![space.clone()];
     for s in by {
         if out.len() >= MAX_CELLS {
@@ -304,10 +331,21 @@ fn negotiate(list: &[(Method, Option<Span>)]) -> Option<Method> {
 impl<'c> Evaluator<'c> {
     /// An evaluator for `cfg` against `attacker`.
     pub fn new(cfg: &'c Config, attacker: &'c IpSet) -> Evaluator<'c> {
+        let peers = cfg
+            .rules
+            .iter()
+            .map(|r| {
+                let side = |e: &Option<super::syntax::Endpoint>| {
+                    e.as_ref().map(|e| e.addr.peer_set()).unwrap_or_default()
+                };
+                (side(&r.from), side(&r.to))
+            })
+            .collect();
         Evaluator {
             cfg,
             attacker,
             foreign: untrusted_space(),
+            peers,
         }
     }
 
@@ -341,7 +379,10 @@ impl<'c> Evaluator<'c> {
                 continue;
             }
             let Some(from) = &r.from else { continue };
-            if !from.addr.peer_set().contains(source) || !from.port_matches(SOURCE_PORT) {
+            let Some((from_set, _)) = self.peers.get(i) else {
+                continue;
+            };
+            if !from_set.contains(source) || !from.port_matches(SOURCE_PORT) {
                 continue;
             }
             if !self.local_matches(r, reach, listen_port) {
@@ -355,21 +396,28 @@ impl<'c> Evaluator<'c> {
         None
     }
 
-    /// The first socks rule matching the request; `Some((index, pass,
-    /// method entry))`. `None`: no rule matched (block).
-    fn socks_rule(&self, q: &Request) -> Option<(usize, bool, Option<Span>)> {
+    /// The socks rules a request from `source` can match, whatever its
+    /// destination: version, command, `from:`, and the method checks. A walk
+    /// over destinations then only compares `to:`.
+    fn candidates(
+        &self,
+        source: IpAddr,
+        version: u8,
+        method: Method,
+        command: Command,
+    ) -> Vec<Candidate> {
+        let mut out = Vec::new();
         for (i, r) in self.cfg.rules.iter().enumerate() {
-            if r.kind != RuleKind::Socks || !r.has_version(q.version) || !r.has_command(q.command) {
+            if r.kind != RuleKind::Socks || !r.has_version(version) || !r.has_command(command) {
                 continue;
             }
-            let (Some(from), Some(to)) = (&r.from, &r.to) else {
+            let (Some(from), Some(_)) = (&r.from, &r.to) else {
                 continue;
             };
-            if !from.addr.peer_set().contains(q.source)
-                || !from.port_matches(SOURCE_PORT)
-                || !to.addr.peer_set().contains(q.dest)
-                || !to.port_matches(q.port)
-            {
+            let Some((from_set, _)) = self.peers.get(i) else {
+                continue;
+            };
+            if !from_set.contains(source) || !from.port_matches(SOURCE_PORT) {
                 continue;
             }
             if !client_method_ok(&effective_clientmethods(self.cfg, r)) {
@@ -381,12 +429,17 @@ impl<'c> Evaluator<'c> {
             });
             if reply_only {
                 // replies skip method checks (no srchost checkreplyauth)
-                return Some((i, r.pass, None));
+                out.push(Candidate {
+                    index: i,
+                    pass: r.pass,
+                    entry: None,
+                });
+                continue;
             }
             let list = effective_socksmethods(self.cfg, r);
             let entry = list
                 .iter()
-                .find(|(m, _)| *m == q.method)
+                .find(|(m, _)| *m == method)
                 .or_else(|| list.iter().find(|(m, _)| *m == Method::Rfc931));
             let Some((method, span)) = entry else {
                 continue;
@@ -397,23 +450,58 @@ impl<'c> Evaluator<'c> {
             if (r.users.is_some() || r.groups.is_some()) && *method != Method::Rfc931 {
                 continue;
             }
-            return Some((i, r.pass, *span));
+            out.push(Candidate {
+                index: i,
+                pass: r.pass,
+                entry: *span,
+            });
         }
-        None
+        out
+    }
+
+    /// The first candidate whose `to:` matches; `None`: no rule (block).
+    fn first_match<'a>(
+        &self,
+        cands: &'a [Candidate],
+        dest: IpAddr,
+        port: u16,
+    ) -> Option<&'a Candidate> {
+        cands.iter().find(|c| {
+            let to_ok = self
+                .peers
+                .get(c.index)
+                .is_some_and(|(_, t)| t.contains(dest));
+            to_ok
+                && self
+                    .cfg
+                    .rules
+                    .get(c.index)
+                    .and_then(|r| r.to.as_ref())
+                    .is_some_and(|t| t.port_matches(port))
+        })
+    }
+
+    /// True when some socks pass rule could take `command` to `port` (a
+    /// cheap filter before walking the rules for every source and destination).
+    fn some_pass_allows(&self, command: Command, port: u16) -> bool {
+        self.cfg.rules.iter().any(|r| {
+            r.kind == RuleKind::Socks
+                && r.pass
+                && r.has_command(command)
+                && r.to.as_ref().is_some_and(|t| t.port_matches(port))
+        })
     }
 
     /// The socks rules' destination sets and the source sets of all rules.
     fn partitions(&self) -> (Vec<IpSet>, Vec<IpSet>) {
         let mut src = Vec::new();
         let mut dst = Vec::new();
-        for r in &self.cfg.rules {
-            if let Some(f) = &r.from {
-                src.push(f.addr.peer_set());
+        for (r, (f, t)) in self.cfg.rules.iter().zip(&self.peers) {
+            if r.from.is_some() {
+                src.push(f.clone());
             }
-            if r.kind == RuleKind::Socks {
-                if let Some(t) = &r.to {
-                    dst.push(t.addr.peer_set());
-                }
+            if r.kind == RuleKind::Socks && r.to.is_some() {
+                dst.push(t.clone());
             }
         }
         (src, dst)
@@ -430,6 +518,7 @@ impl<'c> Evaluator<'c> {
         let src_cells = cells(&sources, &src_sets);
         let dst_cells = cells(&self.foreign, &dst_sets);
         let ports = candidate_ports(self.cfg);
+        let mut work = 0usize;
         // Port 25 first across every source, then any port.
         for want_smtp in [true, false] {
             for cell in &src_cells {
@@ -457,8 +546,12 @@ impl<'c> Evaluator<'c> {
                             }
                             Method::None
                         };
+                        let cands = self.candidates(source, version, method, command);
+                        if !cands.iter().any(|c| c.pass) {
+                            continue;
+                        }
                         for &port in &ports {
-                            if want_smtp != (port == 25) {
+                            if want_smtp != (port == 25) || !self.some_pass_allows(command, port) {
                                 continue;
                             }
                             for dcell in &dst_cells {
@@ -470,20 +563,27 @@ impl<'c> Evaluator<'c> {
                                 let Some(dest) = pick_destination(&dcell) else {
                                     continue;
                                 };
-                                let q = Request {
-                                    source,
-                                    version,
-                                    method,
-                                    dest,
-                                    port,
-                                    command,
-                                };
-                                if let Some((srule, true, entry)) = self.socks_rule(&q) {
+                                work += cands.len();
+                                if work > WORK_BUDGET {
+                                    return None;
+                                }
+                                if let Some(c) = self.first_match(&cands, dest, port) {
+                                    if !c.pass {
+                                        continue;
+                                    }
+                                    let request = Request {
+                                        source,
+                                        version,
+                                        method,
+                                        dest,
+                                        port,
+                                        command,
+                                    };
                                     return Some(Witness {
-                                        request: q,
+                                        request,
                                         client_rule: crule,
-                                        socks_rule: srule,
-                                        method_entry: entry,
+                                        socks_rule: c.index,
+                                        method_entry: c.entry,
                                         v4_bypass: version == 4 && v5.is_none(),
                                     });
                                 }
