@@ -15,11 +15,13 @@ mod open_proxy;
 mod refuses_to_start;
 mod rfc931_authentication;
 mod smtp_reachable;
+mod syntax_error;
 
 /// Runs every Dante rule.
 pub fn run(a: &Analysis, out: &mut Vec<Diagnostic>) {
     open_proxy::check(a, out);
     refuses_to_start::check(a, out);
+    syntax_error::check(a, out);
     smtp_reachable::check(a, out);
     bind_udp_open::check(a, out);
     colon_port::check(a, out);
