@@ -192,41 +192,13 @@ impl PortOp {
     }
 }
 
-/// Well-known service names danted finds in /etc/services.
+/// The port of a TCP service name, as danted finds it in /etc/services.
 pub fn service_port(name: &str) -> Option<u16> {
-    Some(match name {
-        "ftp-data" => 20,
-        "ftp" => 21,
-        "ssh" => 22,
-        "telnet" => 23,
-        "smtp" => 25,
-        "domain" => 53,
-        "http" | "www" => 80,
-        "pop3" => 110,
-        "nntp" => 119,
-        "imap" | "imap2" => 143,
-        "https" => 443,
-        "submissions" | "smtps" | "ssmtp" => 465,
-        "submission" => 587,
-        "imaps" => 993,
-        "pop3s" => 995,
-        "socks" => 1080,
-        "http-alt" | "webcache" => 8080,
-        "gopher" => 70,
-        "finger" => 79,
-        "kerberos" => 88,
-        "ntp" => 123,
-        "ldap" => 389,
-        "ldaps" => 636,
-        "rsync" => 873,
-        "openvpn" => 1194,
-        "mysql" => 3306,
-        "postgresql" => 5432,
-        "irc" | "ircd" => 6667,
-        "xmpp-client" => 5222,
-        "squid" => 3128,
-        _ => return None,
-    })
+    let list = super::services::SERVICES;
+    list.binary_search_by(|(n, _)| (*n).cmp(name))
+        .ok()
+        .and_then(|i| list.get(i))
+        .map(|(_, p)| *p)
 }
 
 /// Parses an operator token.

@@ -9,6 +9,7 @@ pub mod address;
 pub mod evaluate;
 pub mod rules;
 pub mod scan;
+pub mod services;
 pub mod syntax;
 
 use crate::diagnostic::Diagnostic;

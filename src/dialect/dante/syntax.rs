@@ -295,71 +295,71 @@ impl Config {
     }
 }
 
-/// Settings danted 1.4 knows, by exact name, and the old names it still
-/// reads with a warning.
-const SETTINGS: &[&str] = &[
-    "logoutput",
-    "errorlog",
-    "debug",
-    "srchost",
-    "compatibility",
-    "extension",
-    "external.rotation",
-    "internal.protocol",
-    "external.protocol",
-    "libwrap.hosts_access",
-    "udp.connectdst",
-    "resolveprotocol",
-    "pidfile",
-    "oldconfig",
+/// Settings danted 1.4.2 (Debian's build) accepts, with the values it
+/// accepts when it checks them (`None`: any value). Checked one by one with
+/// `danted -V -f`.
+const SETTINGS: &[(&str, Option<&[&str]>)] = &[
+    ("logoutput", None),
+    ("errorlog", None),
+    ("debug", None),
+    (
+        "srchost",
+        Some(&["nodnsmismatch", "nodnsunknown", "checkreplyauth"]),
+    ),
+    ("compatibility", Some(&["sameport", "draft-5.05"])),
+    ("extension", Some(&["bind"])),
+    ("external.rotation", Some(&["none", "route", "same-same"])),
+    ("internal.protocol", Some(&["ipv4", "ipv6"])),
+    ("external.protocol", Some(&["ipv4", "ipv6"])),
+    ("libwrap.hosts_access", Some(&["yes", "no"])),
+    ("udp.connectdst", Some(&["yes", "no"])),
+    ("resolveprotocol", Some(&["udp", "tcp", "fake"])),
+    ("timeout.negotiate", None),
+    ("timeout.io", None),
+    ("timeout.io.tcp", None),
+    ("timeout.io.udp", None),
+    ("timeout.connect", None),
+    ("timeout.tcp_fin_wait", None),
+    ("child.maxidle", None),
+    ("child.maxrequests", None),
+    ("user.privileged", None),
+    ("user.unprivileged", None),
+    ("user.notprivileged", None),
+    ("user.libwrap", None),
+    ("connecttimeout", None),
+    ("iotimeout", None),
+    ("localdomain", None),
 ];
-const SETTING_FAMILIES: &[&str] = &[
-    "timeout.",
-    "user.",
-    "child.",
-    "cpu.",
-    "socket.",
-    "internal.",
-    "external.",
-    "udp.",
-    "global.",
-    "session.",
-    "realm",
-    "bandwidth",
-];
+/// Families whose members relaylint does not check one by one: CPU
+/// scheduling and socket options (`internal.tcp.tcp_nodelay`).
+const SETTING_FAMILIES: &[&str] = &["cpu.", "internal.", "external."];
 const OLD_SETTINGS: &[&str] = &[
     "connecttimeout",
     "iotimeout",
     "localdomain",
-    "maxsessions",
     "child.maxidle",
     "user.notprivileged",
 ];
 
-/// Rule options that take a free-form value on the rest of the line.
+/// Rule options that take a value on the rest of the line and that
+/// relaylint does not evaluate.
 const RULE_OPTIONS: &[&str] = &[
     "libwrap",
-    "bandwidth",
     "redirect",
     "udp.portrange",
-    "hostid",
-    "hostindex",
     "pam.servicename",
-    "bsdauth.stylename",
-    "clientcompatibility",
-    "maxsessions",
-    "monitor",
+    "session.max",
+    "session.throttle",
+    "timeout.negotiate",
+    "timeout.io",
+    "timeout.io.tcp",
+    "timeout.io.udp",
+    "timeout.connect",
+    "timeout.tcp_fin_wait",
 ];
-const RULE_OPTION_FAMILIES: &[&str] = &[
-    "session.",
-    "timeout.",
-    "gssapi.",
-    "ldap.",
-    "socket.",
-    "internal.",
-    "external.",
-    "bandwidth",
-];
+const RULE_OPTION_FAMILIES: &[&str] = &["session.state."];
+/// Options that need libraries Debian's danted is built without.
+const UNBUILT_OPTIONS: &[&str] = &["gssapi.", "bsdauth.", "ldap.", "bandwidth", "hostid"];
 
 struct Parser<'t> {
     sc: Scanner<'t>,
@@ -503,15 +503,17 @@ impl<'t> Parser<'t> {
     }
 
     fn setting(&mut self, kw: &'t str, kspan: Span) {
-        let known = SETTINGS.contains(&kw)
-            || OLD_SETTINGS.contains(&kw)
+        let checked = SETTINGS.iter().find(|(n, _)| *n == kw).map(|(_, v)| *v);
+        let known = checked.is_some()
             || matches!(
                 kw,
                 "internal" | "external" | "socksmethod" | "clientmethod" | "method"
             )
-            || SETTING_FAMILIES
-                .iter()
-                .any(|f| kw.starts_with(f) && kw.len() > f.len());
+            || SETTING_FAMILIES.iter().any(|f| {
+                kw.starts_with(f)
+                    && kw.len() > f.len()
+                    && (*f == "cpu." || kw.matches('.').count() >= 2)
+            });
         if !known {
             self.problem(
                 kspan,
@@ -540,6 +542,9 @@ impl<'t> Parser<'t> {
                     self.sc.skip_line();
                     return;
                 };
+                if matches!(ep.addr, Addr::Net(_) | Addr::Any) {
+                    self.problem(ep.span, format!("a netmask is given for the `{kw}:` address, but danted wants a plain address here"), "no prefix length here");
+                }
                 let span = Span::new(kspan.file, kspan.start as usize..ep_end(&ep));
                 self.end_of_line(kw);
                 if kw == "internal" {
@@ -579,6 +584,34 @@ impl<'t> Parser<'t> {
                         format!("syntax error: `{kw}:` needs a value"),
                         "value missing",
                     );
+                }
+                if let Some(Some(allowed)) = checked {
+                    if let Some((w, sp)) = words.iter().find(|(w, _)| !allowed.contains(w)) {
+                        let sp = *sp;
+                        self.problem(
+                            sp,
+                            format!(
+                                "syntax error: `{w}` is not a value of `{kw}:` (danted accepts {})",
+                                allowed.join(", ")
+                            ),
+                            "unknown value",
+                        );
+                    }
+                }
+                if matches!(kw, "internal.protocol" | "external.protocol") {
+                    let side = kw.trim_end_matches(".protocol");
+                    let after = if side == "internal" {
+                        !self.cfg.internals.is_empty()
+                    } else {
+                        !self.cfg.externals.is_empty()
+                    };
+                    if after {
+                        self.problem(
+                            kspan,
+                            format!("`{kw}:` must come before the first `{side}:` line"),
+                            format!("after `{side}:`"),
+                        );
+                    }
                 }
                 let end = words
                     .last()
@@ -631,6 +664,14 @@ impl<'t> Parser<'t> {
         let mut bad = false;
         for (w, s) in &words {
             match Method::parse(w) {
+                Some(m @ (Method::Gssapi | Method::Bsdauth)) => {
+                    self.problem(
+                        *s,
+                        format!("method `{w}` needs a library Debian's danted is built without"),
+                        "not built in",
+                    );
+                    methods.push((m, *s));
+                }
                 Some(m) => methods.push((m, *s)),
                 None => {
                     self.problem(
@@ -783,6 +824,14 @@ impl<'t> Parser<'t> {
             self.sc.skip(false);
             let (b, bspan) = self.digits();
             let b = self.number(b, bspan)?;
+            if b < a {
+                self.problem(
+                    bspan,
+                    format!("end port ({b}) is below the start port ({a})"),
+                    "reversed range",
+                );
+                return None;
+            }
             return Some((Some(PortOp::Range(a, b)), bspan.end as usize));
         }
         let Some(make) = parse_operator(op_text) else {
@@ -804,7 +853,15 @@ impl<'t> Parser<'t> {
         let save = self.sc.pos();
         let (w, wspan) = self.sc.keyword();
         if w.bytes().next().is_some_and(|b| b.is_ascii_alphabetic()) {
-            return Some((service_port(w).map(make), wspan.end as usize));
+            let Some(port) = service_port(w) else {
+                self.problem(
+                    wspan,
+                    format!("unknown tcp/udp service `{w}`"),
+                    "not in /etc/services",
+                );
+                return None;
+            };
+            return Some((Some(make(port)), wspan.end as usize));
         }
         self.sc.set_pos(save);
         let (n, nspan) = self.digits();
@@ -876,9 +933,15 @@ impl<'t> Parser<'t> {
                     "hostid" => RuleKind::Hostid,
                     _ => RuleKind::Socks,
                 };
+                let gap_start = self.sc.pos();
                 if self.sc.skip(false) {
                     self.problem(fspan, format!("syntax error: `{first}` must be followed by `pass` or `block` on the same line"), "verdict missing");
                     return;
+                }
+                let gap = self.sc.slice(gap_start, self.sc.pos());
+                if gap.is_empty() || gap.bytes().any(|b| b != b' ') {
+                    let span = self.sc.span(gap_start, self.sc.pos());
+                    self.problem(span, format!("syntax error: danted reads `{first}` and its verdict only when spaces separate them"), "not plain spaces");
                 }
                 let (v, vspan) = self.sc.keyword();
                 if v != "pass" && v != "block" {
@@ -1095,6 +1158,8 @@ impl<'t> Parser<'t> {
                         a = true;
                     } else if *w == wb {
                         b = true;
+                    } else if kw == "proxyprotocol" && matches!(*w, "http" | "http_v1.0" | "upnp") {
+                        // other proxy protocols: the rule matches neither SOCKS version
                     } else {
                         self.problem(
                             *s,
@@ -1215,10 +1280,20 @@ impl<'t> Parser<'t> {
                 rule.log = Some(Span::new(kspan.file, kspan.start as usize..end));
                 true
             }
+            _ if UNBUILT_OPTIONS.iter().any(|u| kw.starts_with(u)) => {
+                let msg = if kw.starts_with("hostid") {
+                    "hostid is not supported on this system (Linux has no TCP hostid option)"
+                        .to_string()
+                } else {
+                    format!("`{kw}:` needs a library or licence Debian's danted is built without")
+                };
+                self.problem(kspan, msg, "not available in danted 1.4.2 on Debian");
+                false
+            }
             _ if RULE_OPTIONS.contains(&kw)
                 || RULE_OPTION_FAMILIES
                     .iter()
-                    .any(|f| kw.starts_with(f) && kw.len() >= f.len()) =>
+                    .any(|f| kw.starts_with(f) && kw.len() > f.len()) =>
             {
                 if !self.expect_colon(kw) {
                     return false;
