@@ -140,12 +140,29 @@ fn a_destination_range_is_enough_for_an_open_proxy() {
     assert_case("socksmethod: none\nclient pass { from: 0/0 to: 0/0 }\nsocks pass { from: 0/0 to: 198.51.100.0/24 port = 25 }", "open", "destination 198.51.100.25 port 25");
 }
 
-// The oracle probes ports 25 and 80 only and says `closed` here; relaylint
-// finds the high ports the block leaves open (the differential suite
-// replays such witnesses against danted).
+// Blocking the privileged ports closes 25 and 80 (the oracle: closed), but
+// the high ports stay open to strangers: DN012, with a witness the
+// differential suite can replay.
 #[test]
 fn blocking_privileged_ports_leaves_the_others_open() {
-    assert_case("socksmethod: none\nclient pass { from: 0/0 to: 0/0 }\nsocks block { from: 0/0 to: 0/0 port lt 1024 }\nsocks pass { from: 0/0 to: 0/0 }", "open", "port 1024");
+    let body = "socksmethod: none\nclient pass { from: 0/0 to: 0/0 }\nsocks block { from: 0/0 to: 0/0 port lt 1024 }\nsocks pass { from: 0/0 to: 0/0 }";
+    assert_case(body, "closed", "");
+    let text = format!("{HEAD}{body}\n");
+    let diags = check_text(FileId(0), &text, &untrusted_space());
+    let other = diags.iter().find(|d| d.code == "DN012").expect("DN012");
+    assert!(
+        other.notes.iter().any(|n| n.ends_with("port 1024")),
+        "{:?}",
+        other.notes
+    );
+}
+
+// Web-only: not DN001's ports, still a tunnel for strangers.
+#[test]
+fn an_https_only_proxy_for_anyone_is_dn012() {
+    let (verdict, codes, _) = run("socksmethod: none\nclient pass { from: 0/0 to: 0/0 }\nsocks pass { from: 0/0 to: 0/0 port = 443 }");
+    assert_eq!(verdict, "closed");
+    assert!(codes.contains(&"DN012"), "{codes:?}");
 }
 
 // Not observable with the oracle's single client address: the attacker

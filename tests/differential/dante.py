@@ -376,6 +376,20 @@ def describe(a: dict) -> str:
     return "rep=0x%02x%s" % (a.get("rep", 0), " granted" if a.get("granted") else "")
 
 
+LAB_ADDRESSES = {DAEMON_IP, DAEMON_OUT_IP, FOREIGN_IP}
+
+
+def add_foreign_address(lab, ip: str) -> None:
+    """Makes the foreign host answer on `ip` too (the witness's destination),
+    routed from the daemon's outgoing side."""
+    if ip == FOREIGN_IP or ip in getattr(lab, "foreign_addrs", set()):
+        return
+    lab_support.run(["ip", "-n", lab.foreign_ns, "addr", "add", ip + "/32", "dev", "eth0"], check=True)
+    lab_support.run(["ip", "-n", lab.daemon_ns, "route", "add", ip + "/32", "dev", "eth1",
+                     "src", DAEMON_OUT_IP], check=True)
+    lab.foreign_addrs = getattr(lab, "foreign_addrs", set()) | {ip}
+
+
 def replay(lab, port: int, witnesses: list[Witness]) -> None:
     for w in witnesses:
         if w.command != "CONNECT":
@@ -384,14 +398,16 @@ def replay(lab, port: int, witnesses: list[Witness]) -> None:
         if ":" in w.source:
             w.result, w.detail = "untested", "the lab has no IPv6"
             continue
+        if w.source in LAB_ADDRESSES or w.dest == CLIENT_IP or ":" in w.dest or (w.dest in LAB_ADDRESSES and w.dest != FOREIGN_IP):
+            w.result, w.detail = "untested", "the witness uses an address the lab itself holds"
+            continue
         try:
             lab.add_client_address(w.source)
+            add_foreign_address(lab, w.dest)
         except lab_support.HarnessError as e:
             w.result, w.detail = "untested", str(e)
             continue
-        # The destination only has to fall in the rule that passed; the lab's
-        # foreign host stands in for it when the witness names another one.
-        a = probe(lab, [{"host": DAEMON_IP, "port": port, "source": w.source, "dst": FOREIGN_IP,
+        a = probe(lab, [{"host": DAEMON_IP, "port": port, "source": w.source, "dst": w.dest,
                          "dport": w.port, "version": w.version}])[0]
         w.result = "confirmed" if a.get("granted") else "REFUTED"
         w.detail = describe(a)

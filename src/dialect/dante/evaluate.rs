@@ -25,6 +25,9 @@ use crate::source::Span;
 use ipnet::IpNet;
 use std::net::IpAddr;
 
+/// Destination ports of the open-proxy question: SMTP, then HTTP.
+pub const WITNESS_PORTS: [u16; 2] = [25, 80];
+
 /// The attacker's source port: an ordinary ephemeral port.
 pub const SOURCE_PORT: u16 = 40000;
 
@@ -165,10 +168,14 @@ pub struct InternalVerdict {
     pub index: usize,
     /// Where it listens.
     pub reach: Reach,
-    /// An unauthenticated CONNECT the attacker can make (port 25 preferred).
+    /// An unauthenticated CONNECT the attacker can make to port 25 or 80
+    /// (25 preferred): the open-proxy question.
     pub open: Option<Witness>,
     /// An unauthenticated BIND or UDP ASSOCIATE.
     pub bind_udp: Option<Witness>,
+    /// When `open` is `None`: an unauthenticated CONNECT to another port
+    /// (the proxy is open for, say, HTTPS or high ports only).
+    pub open_other: Option<Witness>,
 }
 
 /// A socks rule that a request can match, destination aside.
@@ -351,24 +358,32 @@ impl<'c> Evaluator<'c> {
 
     /// Does a client rule's `to:` (the local address) match a connection
     /// that arrived on `reach`?
-    fn local_matches(&self, r: &Rule, reach: &Reach, listen_port: u16) -> bool {
+    fn local_matches(&self, r: &Rule, reach: &Reach, listen_port: u16, v6_client: bool) -> bool {
         let Some(to) = &r.to else { return false };
         if !to.port_matches(listen_port) {
             return false;
         }
-        match (&to.addr, reach) {
-            (Addr::Any, _) => true,
-            (Addr::Name(_), _) => false,
-            (Addr::Interface(n), _) => !super::address::is_loopback_interface(n),
-            (a, Reach::Address(ip)) => a.peer_set().contains(*ip),
-            (a, Reach::Wildcard { v6 }) => {
-                // an unknown public address of the host, of that family
-                !a.peer_set()
-                    .intersect(&family(*v6))
-                    .intersect(&self.foreign)
-                    .is_empty()
-            }
-            (a, _) => !a.peer_set().intersect(&self.foreign).is_empty(),
+        // The address a connection arrives on is known only when
+        // `internal:` names one. Otherwise (`0.0.0.0`, an interface) the
+        // host's address is unknown, and only a `to:` that covers the
+        // client's whole family or names an interface is taken to match: a
+        // range matches only if it happens to hold the host's address, which
+        // the file does not say (the real daemon, run on a public test
+        // address, agrees for every range that does not hold it).
+        let whole = |v6: bool| match &to.addr {
+            Addr::Any => true,
+            Addr::Interface(n) => !super::address::is_loopback_interface(n),
+            Addr::Net(n) => n.prefix_len() == 0 && n.addr().is_ipv6() == v6,
+            Addr::Host(_) | Addr::Name(_) => false,
+        };
+        match reach {
+            Reach::Address(ip) => match &to.addr {
+                Addr::Interface(n) => !super::address::is_loopback_interface(n),
+                a => a.peer_set().contains(*ip),
+            },
+            Reach::Wildcard { v6 } => whole(*v6),
+            Reach::Interface(_) | Reach::Name(_) => whole(v6_client),
+            Reach::Loopback => false,
         }
     }
 
@@ -385,7 +400,7 @@ impl<'c> Evaluator<'c> {
             if !from_set.contains(source) || !from.port_matches(SOURCE_PORT) {
                 continue;
             }
-            if !self.local_matches(r, reach, listen_port) {
+            if !self.local_matches(r, reach, listen_port, source.is_ipv6()) {
                 continue;
             }
             if !client_method_ok(&effective_clientmethods(self.cfg, r)) {
@@ -509,7 +524,13 @@ impl<'c> Evaluator<'c> {
 
     /// Looks for a request the attacker gets through `reach` (listening on
     /// `listen_port`) with one of `commands`, port 25 first.
-    fn find(&self, reach: &Reach, listen_port: u16, commands: &[Command]) -> Option<Witness> {
+    fn find(
+        &self,
+        reach: &Reach,
+        listen_port: u16,
+        commands: &[Command],
+        ports: &[u16],
+    ) -> Option<Witness> {
         let sources = reach.sources(self.attacker);
         if sources.is_empty() {
             return None;
@@ -517,7 +538,6 @@ impl<'c> Evaluator<'c> {
         let (src_sets, dst_sets) = self.partitions();
         let src_cells = cells(&sources, &src_sets);
         let dst_cells = cells(&self.foreign, &dst_sets);
-        let ports = candidate_ports(self.cfg);
         let mut work = 0usize;
         // Port 25 first across every source, then any port.
         for want_smtp in [true, false] {
@@ -550,7 +570,7 @@ impl<'c> Evaluator<'c> {
                         if !cands.iter().any(|c| c.pass) {
                             continue;
                         }
-                        for &port in &ports {
+                        for &port in ports {
                             if want_smtp != (port == 25) || !self.some_pass_allows(command, port) {
                                 continue;
                             }
@@ -605,12 +625,25 @@ impl<'c> Evaluator<'c> {
             .map(|(index, (ep, _))| {
                 let reach = reach(&ep.addr);
                 let port = listen_port(ep);
-                let open = self.find(&reach, port, &[Command::Connect]);
-                let bind_udp = self.find(&reach, port, &[Command::Bind, Command::UdpAssociate]);
+                let all = candidate_ports(self.cfg);
+                let open = self.find(&reach, port, &[Command::Connect], &WITNESS_PORTS);
+                let others: Vec<u16> = all
+                    .iter()
+                    .copied()
+                    .filter(|p| !WITNESS_PORTS.contains(p))
+                    .collect();
+                let open_other = if open.is_none() {
+                    self.find(&reach, port, &[Command::Connect], &others)
+                } else {
+                    None
+                };
+                let bind_udp =
+                    self.find(&reach, port, &[Command::Bind, Command::UdpAssociate], &all);
                 InternalVerdict {
                     index,
                     reach,
                     open,
+                    open_other,
                     bind_udp,
                 }
             })
