@@ -166,6 +166,8 @@ def socks_request(spec: dict) -> dict:
             out["rep"] = r[1]
             out["granted"] = r[1] == 0
         if out.get("granted"):
+            if spec["dport"] != 25:
+                s.sendall(b"GET / HTTP/1.0\r\nHost: foreign.example.net\r\n\r\n")
             try:
                 out["banner"] = s.recv(64).decode("ascii", "replace").strip()[:40]
             except OSError:
