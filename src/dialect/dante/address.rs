@@ -56,6 +56,10 @@ pub fn parse_addr(token: &str, need_prefix: bool) -> Result<Addr, AddrError> {
         return Ok(Addr::Any);
     }
     if let Some((ip, len)) = token.split_once('/') {
+        if ip.is_empty() {
+            // danted's lexer takes this for a name (checked with `danted -V`)
+            return Ok(Addr::Name(token.to_string()));
+        }
         let Ok(ip) = ip.parse::<IpAddr>() else {
             return Err(format!(
                 "`{token}` is not an IP address with a prefix length"
@@ -93,6 +97,11 @@ pub fn parse_addr(token: &str, need_prefix: bool) -> Result<Addr, AddrError> {
     let numeric = token
         .bytes()
         .all(|b| b.is_ascii_digit() || b == b'.' || b == b':');
+    if !need_prefix && numeric && token.contains('.') {
+        // `internal: 0.0.0`: resolved by the system at startup, which
+        // accepts such short forms
+        return Ok(Addr::Name(token.to_string()));
+    }
     if token.is_empty() || numeric {
         return Err(format!("`{token}` is not a valid address"));
     }

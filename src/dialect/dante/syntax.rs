@@ -546,7 +546,6 @@ impl<'t> Parser<'t> {
                     self.problem(ep.span, format!("a netmask is given for the `{kw}:` address, but danted wants a plain address here"), "no prefix length here");
                 }
                 let span = Span::new(kspan.file, kspan.start as usize..ep_end(&ep));
-                self.end_of_line(kw);
                 if kw == "internal" {
                     self.cfg.internals.push((ep, span));
                 } else {
@@ -635,19 +634,6 @@ impl<'t> Parser<'t> {
         });
     }
 
-    fn end_of_line(&mut self, what: &str) {
-        if !self.sc.skip(false) && !self.sc.at_end() {
-            let start = self.sc.pos();
-            self.sc.skip_line();
-            let span = self.sc.span_from(start);
-            self.problem(
-                span,
-                format!("syntax error: unexpected text after `{what}:`"),
-                "unexpected",
-            );
-        }
-    }
-
     /// A method list up to the end of the line (or a `}` in a rule).
     fn methods(&mut self, kw: &str, kspan: Span, in_rule: bool) -> Option<MethodList> {
         let words = self.sc.list(in_rule);
@@ -701,7 +687,8 @@ impl<'t> Parser<'t> {
     /// An address and an optional `port` qualifier on the same line.
     fn endpoint(&mut self, in_rule: bool) -> Option<Endpoint> {
         self.sc.skip(false);
-        let (tok, span) = self.sc.value();
+        let start = self.sc.pos();
+        let (mut tok, mut span) = self.sc.value();
         if tok.is_empty() {
             let here = self.sc.here();
             self.problem(
@@ -711,6 +698,33 @@ impl<'t> Parser<'t> {
             );
             return None;
         }
+        // `0/0port = 25`: danted's lexer ends an address with a prefix
+        // length at the digits, so a keyword may follow without a blank.
+        if tok.ends_with('/') {
+            // `0.0.0.0/ 0`: blanks may stand between the slash and the length
+            let save = self.sc.pos();
+            let nl = self.sc.skip(false);
+            let digits = self.digits();
+            if nl || digits.0.is_empty() {
+                self.sc.set_pos(save);
+            } else {
+                tok = self.sc.slice(start, self.sc.pos());
+                span = self.sc.span(start, self.sc.pos());
+                let joined: String = tok.split_whitespace().collect();
+                return self.endpoint_rest(&joined, span, in_rule);
+            }
+        }
+        if let Some(at) = glued_port(tok) {
+            self.sc.set_pos(start + at);
+            tok = self.sc.slice(start, start + at);
+            span = self.sc.span(start, start + at);
+        }
+        let tok = tok.to_string();
+        self.endpoint_rest(&tok, span, in_rule)
+    }
+
+    /// The address `tok` (already read, at `span`) and its port qualifier.
+    fn endpoint_rest(&mut self, tok: &str, span: Span, in_rule: bool) -> Option<Endpoint> {
         let addr = match parse_addr(tok, in_rule) {
             Ok(a) => a,
             Err(e) => {
@@ -1224,9 +1238,9 @@ impl<'t> Parser<'t> {
                 let words = self.sc.list(false);
                 if let Some((_, s)) = words
                     .iter()
-                    .find(|(w, _)| w.contains('}') || w.contains('{'))
+                    .find(|(w, _)| w.contains('}') || w.contains('{') || w.contains(':'))
                 {
-                    self.problem(*s, format!("syntax error: the `{kw}:` list runs to the end of the line, so this brace is read as a name"), "brace inside the name list");
+                    self.problem(*s, format!("syntax error: the `{kw}:` list runs to the end of the line, and a brace or a colon in it is read as part of a name"), "brace or colon inside the name list");
                     return false;
                 }
                 if words.is_empty() {
@@ -1392,6 +1406,20 @@ impl<'t> Parser<'t> {
     }
 }
 
+/// Where a keyword glued to an address with a prefix length starts
+/// (`0/0port`, `0/0log:`), if one does.
+fn glued_port(tok: &str) -> Option<usize> {
+    let slash = tok.find('/')?;
+    let digits = tok
+        .get(slash + 1..)?
+        .bytes()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let at = slash + 1 + digits;
+    let next = tok.get(at..)?.bytes().next()?;
+    (digits > 0 && next.is_ascii_alphabetic()).then_some(at)
+}
+
 fn ep_end(ep: &Endpoint) -> usize {
     ep.port.as_ref().map(|p| p.span.end).unwrap_or(ep.span.end) as usize
 }
@@ -1511,6 +1539,27 @@ mod tests {
         let c = parse(FileId(0), "logoutput: stderr\r\ninternal: 127.0.0.1 port = 1080\r\nexternal: 127.0.0.1\r\nsocksmethod: none\r\nsocks pass { from: 0/0 to: 0/0 }\r\n");
         assert!(c.problems.is_empty(), "CRLF: {:?}", c.problems);
         assert!(parse(FileId(0), "").problems.len() == 2);
+    }
+
+    // Found by mutating the fixtures and asking `danted -V` (1.4.2).
+    #[test]
+    fn forms_found_by_mutation() {
+        let c = parse(
+            FileId(0),
+            "internal: 127.0.0.1 port = 108external: 127.0.0.1\n",
+        );
+        assert!(
+            c.problems.is_empty(),
+            "a setting may follow a port: {:?}",
+            c.problems
+        );
+        assert_eq!(c.externals.len(), 1);
+        let c = ok("socks pass { from: 0/0port = 25 to: 0/0 }");
+        assert!(c.rules[0].from.as_ref().unwrap().port.is_some());
+        ok("socks pass { from: 0/0 to: 0/0log: connect }");
+        ok("client pass { from: 0.0.0.0/ 0 to: 0/0 }");
+        refused("client pass { from: 0/0 to: 0/0\nuser: nobody      log: error\n}");
+        refused("client pass { from: 0 to: 0/0 }");
     }
 
     #[test]
