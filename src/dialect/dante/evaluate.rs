@@ -693,10 +693,12 @@ impl<'c> Evaluator<'c> {
                         .as_ref()
                         .is_some_and(|f| f.addr.peer_set().contains(source))
             });
-            if client.is_some_and(|c| self.cfg.rules.get(c).is_some_and(|c| !c.pass)) {
+            // No client rule for such a client means the default block.
+            let Some(client) = client.filter(|c| self.cfg.rules.get(*c).is_some_and(|c| c.pass))
+            else {
                 continue;
-            }
-            return Some((i, client, dest));
+            };
+            return Some((i, Some(client), dest));
         }
         None
     }
