@@ -135,9 +135,18 @@ fn a_source_port_range_in_a_client_rule_matches_ordinary_clients() {
     assert_case("socksmethod: none\nclient pass { from: 0/0 port 1-65535 to: 0/0 }\nclient block { from: 0/0 to: 0/0 }\nsocks pass { from: 0/0 to: 0/0 }", "open", "port 25");
 }
 
+// A pass rule that reaches only a network it names is a limited proxy
+// (DN012), not an open one. The oracle says OPEN for 198.51.100.0/24 only
+// because its foreign host sits there; for 192.0.2.0/24 and 44.0.0.0/8 it
+// says CLOSED.
 #[test]
-fn a_destination_range_is_enough_for_an_open_proxy() {
-    assert_case("socksmethod: none\nclient pass { from: 0/0 to: 0/0 }\nsocks pass { from: 0/0 to: 198.51.100.0/24 port = 25 }", "open", "destination 198.51.100.25 port 25");
+fn a_pass_to_one_named_network_is_limited_not_open() {
+    for net in ["198.51.100.0/24", "192.0.2.0/24", "44.0.0.0/8"] {
+        let (verdict, codes, _) = run(&format!("socksmethod: none\nclient pass {{ from: 0/0 to: 0/0 }}\nsocks pass {{ from: 0/0 to: {net} port = 25 }}"));
+        assert_eq!(verdict, "closed", "{net}");
+        assert!(codes.contains(&"DN012"), "{net}: {codes:?}");
+    }
+    assert_case("socksmethod: none\nclient pass { from: 0/0 to: 0/0 }\nsocks block { from: 0/0 to: 44.0.0.0/8 }\nsocks pass { from: 0/0 to: 0/0 port = 25 }", "open", "port 25");
 }
 
 // Blocking the privileged ports closes 25 and 80 (the oracle: closed), but

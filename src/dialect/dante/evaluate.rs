@@ -173,8 +173,9 @@ pub struct InternalVerdict {
     pub open: Option<Witness>,
     /// An unauthenticated BIND or UDP ASSOCIATE.
     pub bind_udp: Option<Witness>,
-    /// When `open` is `None`: an unauthenticated CONNECT to another port
-    /// (the proxy is open for, say, HTTPS or high ports only).
+    /// When `open` is `None`: an unauthenticated CONNECT to another port or
+    /// only to networks the file names (HTTPS only, high ports, a partner
+    /// network).
     pub open_other: Option<Witness>,
 }
 
@@ -496,6 +497,29 @@ impl<'c> Evaluator<'c> {
         })
     }
 
+    /// Foreign hosts the file does not single out: every foreign address
+    /// outside the networks socks rules name in `to:` (anything narrower
+    /// than a whole family). A proxy that lets strangers reach only a named
+    /// network is limited (DN012), not open to arbitrary hosts.
+    fn generic_destinations(&self) -> IpSet {
+        let mut named = IpSet::empty();
+        for (r, (_, to_set)) in self.cfg.rules.iter().zip(&self.peers) {
+            let small = r.to.as_ref().is_some_and(|t| match &t.addr {
+                Addr::Net(n) => n.prefix_len() > 0,
+                _ => false,
+            });
+            if r.kind == RuleKind::Socks && small {
+                named = named.union(to_set);
+            }
+        }
+        let generic = self.foreign.subtract(&named);
+        if generic.is_empty() {
+            self.foreign.clone()
+        } else {
+            generic
+        }
+    }
+
     /// True when some socks pass rule could take `command` to `port` (a
     /// cheap filter before walking the rules for every source and destination).
     fn some_pass_allows(&self, command: Command, port: u16) -> bool {
@@ -530,6 +554,7 @@ impl<'c> Evaluator<'c> {
         listen_port: u16,
         commands: &[Command],
         ports: &[u16],
+        generic_only: bool,
     ) -> Option<Witness> {
         let sources = reach.sources(self.attacker);
         if sources.is_empty() {
@@ -537,7 +562,12 @@ impl<'c> Evaluator<'c> {
         }
         let (src_sets, dst_sets) = self.partitions();
         let src_cells = cells(&sources, &src_sets);
-        let dst_cells = cells(&self.foreign, &dst_sets);
+        let targets = if generic_only {
+            self.generic_destinations()
+        } else {
+            self.foreign.clone()
+        };
+        let dst_cells = cells(&targets, &dst_sets);
         let mut work = 0usize;
         // Port 25 first across every source, then any port.
         for want_smtp in [true, false] {
@@ -626,19 +656,19 @@ impl<'c> Evaluator<'c> {
                 let reach = reach(&ep.addr);
                 let port = listen_port(ep);
                 let all = candidate_ports(self.cfg);
-                let open = self.find(&reach, port, &[Command::Connect], &WITNESS_PORTS);
-                let others: Vec<u16> = all
-                    .iter()
-                    .copied()
-                    .filter(|p| !WITNESS_PORTS.contains(p))
-                    .collect();
+                let open = self.find(&reach, port, &[Command::Connect], &WITNESS_PORTS, true);
                 let open_other = if open.is_none() {
-                    self.find(&reach, port, &[Command::Connect], &others)
+                    self.find(&reach, port, &[Command::Connect], &all, false)
                 } else {
                     None
                 };
-                let bind_udp =
-                    self.find(&reach, port, &[Command::Bind, Command::UdpAssociate], &all);
+                let bind_udp = self.find(
+                    &reach,
+                    port,
+                    &[Command::Bind, Command::UdpAssociate],
+                    &all,
+                    false,
+                );
                 InternalVerdict {
                     index,
                     reach,

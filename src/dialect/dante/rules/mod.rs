@@ -12,7 +12,7 @@ mod legacy_syntax;
 mod listens_on_public;
 mod no_connection_log;
 mod open_proxy;
-mod open_proxy_other_ports;
+mod open_proxy_limited;
 mod refuses_to_start;
 mod rfc931_authentication;
 mod smtp_reachable;
@@ -21,7 +21,7 @@ mod syntax_error;
 /// Runs every Dante rule.
 pub fn run(a: &Analysis, out: &mut Vec<Diagnostic>) {
     open_proxy::check(a, out);
-    open_proxy_other_ports::check(a, out);
+    open_proxy_limited::check(a, out);
     refuses_to_start::check(a, out);
     syntax_error::check(a, out);
     smtp_reachable::check(a, out);

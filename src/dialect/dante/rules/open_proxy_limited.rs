@@ -1,6 +1,7 @@
-//! DN012 dante-open-proxy-other-ports: no unauthenticated CONNECT reaches
-//! ports 25 or 80 of a foreign host, but another port does (HTTPS only,
-//! ports above 1023...). Strangers still tunnel through the proxy.
+//! DN012 dante-open-proxy-limited: no unauthenticated CONNECT reaches ports
+//! 25 or 80 of an arbitrary foreign host, but another port does (HTTPS
+//! only, ports above 1023...), or a network the file names does. Strangers
+//! still tunnel through the proxy.
 
 use super::super::Analysis;
 use super::open_proxy::{witness_labels, witness_note};
@@ -13,12 +14,17 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
         let Some(rule) = a.cfg.rules.get(w.socks_rule) else {
             continue;
         };
+        let what = if super::super::evaluate::WITNESS_PORTS.contains(&w.request.port) {
+            format!(
+                "to port {} of hosts in networks the rules name",
+                w.request.port
+            )
+        } else {
+            format!("to port {} of foreign hosts", w.request.port)
+        };
         let d = Diagnostic::new(
             "DN012",
-            format!(
-                "untrusted clients can open SOCKS connections to port {} of foreign hosts without authenticating",
-                w.request.port
-            ),
+            format!("untrusted clients can open SOCKS connections {what} without authenticating"),
             rule.head,
             format!(
                 "first match for an unauthenticated SOCKS{} CONNECT to port {}: pass",
