@@ -96,7 +96,7 @@ done
 
 # Final check: every command the suite needs must now be present.
 status=0
-for cmd in postfix postconf postmap postalias squid danted ip unshare mount hostname openssl python3; do
+for cmd in postfix postconf postmap postalias squid danted ss ip unshare mount hostname openssl python3; do
     if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
         echo "install-daemons.sh: '$cmd' still missing after install" >&2
         status=1
