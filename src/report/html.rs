@@ -56,7 +56,7 @@ dl.counts div{border:1px solid #ddd;border-radius:6px;padding:.5em .8em}
 dl.counts dt{color:#555;font-size:.85em}dl.counts dd{margin:0;font-size:1.6em;font-weight:600}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #e3e3e3;padding:.3em .6em;text-align:left}
 th{cursor:pointer;user-select:none;background:#f6f6f6}th[aria-sort=ascending]::after{content:" \25B2"}th[aria-sort=descending]::after{content:" \25BC"}
-td.num,th.num{text-align:right}.yes{color:#b00020;font-weight:600}
+td{overflow-wrap:anywhere}td.num,th.num{text-align:right}.yes{color:#b00020;font-weight:600}
 pre{background:#f7f7f9;border:1px solid #e1e1e8;padding:.6em;overflow-x:auto;white-space:pre}
 .finding{margin:1.2em 0}.finding h3{font-size:1em;margin:0}.sev{display:inline-block;border-radius:3px;padding:0 .4em;color:#fff;font-size:.85em}
 .sev-error{background:#b00020}.sev-warning{background:#b26a00}.sev-info{background:#00639b}
@@ -143,13 +143,14 @@ fn severity_colour(s: &str) -> &'static str {
 
 fn counters(s: &Summary) -> String {
     let mut out = String::from(r#"<dl class="counts">"#);
-    let items: [(&str, &str); 8] = [
+    let items: [(&str, &str); 9] = [
         ("hosts", "Hosts scanned"),
         ("hosts_open_relay", "Hosts with an open relay"),
         ("hosts_open_proxy", "Hosts with an open proxy"),
         ("findings", "Findings"),
         ("errors", "Errors"),
         ("warnings", "Warnings"),
+        ("infos", "Info"),
         ("units", "Units"),
         ("files", "Files"),
     ];

@@ -110,6 +110,7 @@ expected = {
     "hosts": summary["hosts"], "hosts_open_relay": summary["hosts_open_relay"],
     "hosts_open_proxy": summary["hosts_open_proxy"], "findings": summary["findings"],
     "errors": summary["by_severity"]["error"], "warnings": summary["by_severity"]["warning"],
+    "infos": summary["by_severity"]["info"],
     "units": summary["units"], "files": summary["files"],
 }
 for key, want in expected.items():
