@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod dialect;
 pub mod discover;
 pub mod finding;
+pub mod host_analysis;
 pub mod load;
 pub mod net;
 pub mod options;
@@ -132,6 +133,62 @@ fn analyse_unit(plan: &UnitPlan, opts: &Options, attacker: &net::IpSet) -> UnitO
     }
 }
 
+/// Postfix and Squid units of one host (the same sysroot), paired.
+fn host_pairs(units: &[UnitPlan]) -> Vec<(&UnitPlan, &UnitPlan)> {
+    let sysroot = |u: &UnitPlan| match u {
+        UnitPlan::Postfix { sysroot, .. }
+        | UnitPlan::Squid { sysroot, .. }
+        | UnitPlan::Dante { sysroot, .. } => Some(sysroot.clone()),
+        UnitPlan::Stdin { .. } => None,
+    };
+    let mut pairs = Vec::new();
+    for pf in units
+        .iter()
+        .filter(|u| matches!(u, UnitPlan::Postfix { .. }))
+    {
+        for sq in units.iter().filter(|u| matches!(u, UnitPlan::Squid { .. })) {
+            if sysroot(pf).is_some() && sysroot(pf) == sysroot(sq) {
+                pairs.push((pf, sq));
+            }
+        }
+    }
+    pairs
+}
+
+/// The host pass for one pair: only its own findings (the units' files are
+/// counted by their own analyses).
+fn analyse_host(pf: &UnitPlan, sq: &UnitPlan, opts: &Options, attacker: &net::IpSet) -> UnitOutput {
+    let (
+        UnitPlan::Postfix {
+            main,
+            master,
+            sysroot,
+        },
+        UnitPlan::Squid { conf, .. },
+    ) = (pf, sq)
+    else {
+        return UnitOutput {
+            files: 0,
+            findings: Vec::new(),
+        };
+    };
+    let postfix_inputs = postfix::Inputs {
+        main: main.as_deref().map(Source::Path),
+        master: master.as_deref(),
+        sysroot,
+    };
+    let squid_inputs = squid::Inputs {
+        conf: Source::Path(conf),
+        sysroot,
+    };
+    let (db, diags) =
+        host_analysis::squid_to_postfix(&postfix_inputs, &squid_inputs, opts.limits, attacker);
+    UnitOutput {
+        files: 0,
+        ..finish(&db, diags, opts)
+    }
+}
+
 /// Scans `inputs` (files, folders, or `-` for `stdin`).
 pub fn scan(
     inputs: &[PathBuf],
@@ -148,12 +205,19 @@ pub fn scan(
         stdin,
     )?;
     let attacker = net::attacker_space(&opts.trusted);
+    let hosts = host_pairs(&discovery.units);
     let run = || -> Vec<UnitOutput> {
-        discovery
+        let mut out: Vec<UnitOutput> = discovery
             .units
             .par_iter()
             .map(|u| analyse_unit(u, opts, &attacker))
-            .collect()
+            .collect();
+        out.par_extend(
+            hosts
+                .par_iter()
+                .map(|(pf, sq)| analyse_host(pf, sq, opts, &attacker)),
+        );
+        out
     };
     let outputs = match opts.jobs {
         Some(n) => match rayon::ThreadPoolBuilder::new()

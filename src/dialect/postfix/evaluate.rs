@@ -846,7 +846,24 @@ impl Eval<'_> {
                 ),
             },
             "permit_mynetworks" => {
-                let (tokens, _) = matchlist::list_tokens(&self.cfg().get("mynetworks").text);
+                let mynetworks = self.cfg().get("mynetworks");
+                // Unset, `mynetworks` comes from `mynetworks_style`; each
+                // style (host, subnet, class) covers the loopback network.
+                // relaylint cannot know the host's other addresses, so only
+                // a loopback client is decided here.
+                if mynetworks.origin_span().is_none() && self.client.is_loopback() {
+                    return vec![Alt::new(
+                        Outcome::Permit,
+                        vec![Step::new(
+                            span,
+                            format!(
+                                "`{t}` permits `{}`: `mynetworks` is not set, and the one Postfix derives from `mynetworks_style` covers loopback",
+                                self.client
+                            ),
+                        )],
+                    )];
+                }
+                let (tokens, _) = matchlist::list_tokens(&mynetworks.text);
                 match matchlist::match_client(&tokens, self.client, self.ctx.store, 0) {
                     MatchResult::Match {
                         hit,

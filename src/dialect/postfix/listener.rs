@@ -170,6 +170,24 @@ pub fn exposure(listener: &Listener, inet_interfaces: &[String]) -> Exposure {
     }
 }
 
+/// True when a client on the host itself can connect to the listener at
+/// 127.0.0.1: bound there, or bound to no address while `inet_interfaces`
+/// is `all` or names a loopback address.
+pub fn reaches_loopback(listener: &Listener, inet_interfaces: &[String]) -> bool {
+    let v4_loopback = |h: &str| is_loopback(h) && !h.contains(':');
+    match &listener.host {
+        Some(h) => v4_loopback(h),
+        None => {
+            inet_interfaces.is_empty()
+                || inet_interfaces.iter().any(|i| {
+                    i.eq_ignore_ascii_case("all")
+                        || i.eq_ignore_ascii_case("loopback-only")
+                        || v4_loopback(i)
+                })
+        }
+    }
+}
+
 /// True when `master_service_disable` turns the service off: a list of
 /// types (`inet`) or `name/type` (older releases: `name.type`), first match
 /// wins, `!` excludes.

@@ -233,6 +233,64 @@ fn bad_boolean(cfg: &config::ServiceConfig) -> Option<(Option<Span>, String)> {
 
 /// Analyses one Postfix unit: returns its files and findings.
 pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, Vec<Diagnostic>) {
+    let (db, diags, _) = with_analysis(inputs, limits, attacker, rules::run);
+    (db, diags)
+}
+
+/// An smtpd listener that a client on the host itself (127.0.0.1, no
+/// login) can reach and relay through to a foreign domain.
+pub struct LoopbackRelay {
+    /// The listener's port number.
+    pub port: u16,
+    /// How the listener reads (`smtpd` on `smtp`).
+    pub listener: String,
+    /// Where the listener is named (master.cf), if anywhere.
+    pub listener_span: Option<Span>,
+    /// How the relay goes.
+    pub witness: evaluate::Witness,
+}
+
+/// Asks the host-level question: which smtpd listeners accept connections on
+/// 127.0.0.1 and relay for a client there without authentication. Only the
+/// unit's files are returned (its per-unit findings are the business of
+/// [`analyse`]).
+pub fn loopback_relays(inputs: &Inputs, limits: Limits) -> (SourceDb, Vec<LoopbackRelay>) {
+    let loopback = IpSet::from_net(&ipnet::IpNet::V4(
+        ipnet::Ipv4Net::new(std::net::Ipv4Addr::LOCALHOST, 32).unwrap_or_default(),
+    ));
+    let (db, _, found) = with_analysis(inputs, limits, &loopback, |a, _| {
+        let inet_interfaces: Vec<String> = a
+            .main_config()
+            .get("inet_interfaces")
+            .tokens()
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
+        a.listeners
+            .iter()
+            .filter(|l| listener::reaches_loopback(&l.listener, &inet_interfaces))
+            .filter_map(|l| match &l.verdict {
+                Verdict::Open(w) => Some(LoopbackRelay {
+                    port: l.listener.port_number()?,
+                    listener: l.listener.describe(),
+                    listener_span: l.listener.line_span(),
+                    witness: w.clone(),
+                }),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    });
+    (db, found.unwrap_or_default())
+}
+
+/// Parses and evaluates the unit for clients in `attacker`, then hands the
+/// analysis to `body`.
+fn with_analysis<R>(
+    inputs: &Inputs,
+    limits: Limits,
+    attacker: &IpSet,
+    body: impl FnOnce(&Analysis, &mut Vec<Diagnostic>) -> R,
+) -> (SourceDb, Vec<Diagnostic>, Option<R>) {
     let mut db = SourceDb::new();
     let mut diags = Vec::new();
     let main_id = match &inputs.main {
@@ -246,7 +304,7 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
     if inputs.main.is_some() && main_id.is_none() || inputs.master.is_some() && master_id.is_none()
     {
         // A file of the unit could not be read: a verdict would be a guess.
-        return (db, diags);
+        return (db, diags, None);
     }
     let (main, d) = match main_id {
         Some(id) => main_cf::parse(id, db.text(id)),
@@ -419,8 +477,8 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
             verdict,
         });
     }
-    rules::run(&analysis, &mut diags);
+    let result = body(&analysis, &mut diags);
     diags.extend(store.diags.borrow_mut().drain(..));
     drop(analysis);
-    (store.db.into_inner(), diags)
+    (store.db.into_inner(), diags, Some(result))
 }

@@ -85,6 +85,9 @@ pub struct Request {
     pub host: String,
     /// The address the host resolves to.
     pub dst_ip: IpAddr,
+    /// The destination port (the kind's usual one unless a caller names
+    /// another, as the host pass does for the local MTA's port).
+    pub dst_port: u32,
     /// The listener's port number.
     pub local_port: u32,
     /// The listener's name.
@@ -110,9 +113,8 @@ impl Request {
     fn url(&self) -> String {
         match self.kind {
             Kind::Get => format!("http://{}/", self.host),
-            Kind::Get25 => format!("http://{}:25/", self.host),
-            Kind::Connect443 => format!("{}:443", self.host),
-            Kind::Connect25 => format!("{}:25", self.host),
+            Kind::Get25 => format!("http://{}:{}/", self.host, self.dst_port),
+            Kind::Connect443 | Kind::Connect25 => format!("{}:{}", self.host, self.dst_port),
             Kind::Manager => format!("cache_object://{}/info", self.host),
         }
     }
@@ -189,7 +191,7 @@ impl Search<'_> {
                 None => return assign.get(i).copied().flatten().ok_or(Stop::Need(i)),
             },
             Leaf::Port(r) => {
-                let p = req.kind.port();
+                let p = req.dst_port;
                 r.iter().any(|(lo, hi)| *lo <= p && p <= *hi)
             }
             Leaf::LocalPort(r) => r
@@ -459,13 +461,25 @@ pub fn evaluate(cfg: &Config, attacker: &IpSet) -> Vec<PortVerdict> {
 
 /// Evaluates every listener for clients in `space`.
 pub fn evaluate_for(cfg: &Config, space: &IpSet, kinds: &[Kind]) -> Vec<PortVerdict> {
+    evaluate_targets(cfg, space, kinds, &target_hosts(cfg), None)
+}
+
+/// Evaluates every listener for clients in `space` asking for the given
+/// targets (host name as written in the request, the address it resolves
+/// to), on `port` instead of each kind's usual port when one is given.
+pub fn evaluate_targets(
+    cfg: &Config,
+    space: &IpSet,
+    kinds: &[Kind],
+    hosts: &[(String, IpAddr)],
+    port: Option<u32>,
+) -> Vec<PortVerdict> {
     let attacker = space;
     // Every untrusted address counts, a partner's public address listed in
     // a `src` acl included: "untrusted" is whatever the user has not
     // declared trusted (relaylint.toml), as for every dialect.
     let direct_regions = src_regions(cfg, attacker);
     let any_regions = src_regions(cfg, &IpSet::everything());
-    let hosts = target_hosts(cfg);
     let indirect_on = cfg.flag("acl_uses_indirect_client", true);
     let mut out = Vec::new();
     for (pi, p) in cfg.ports.iter().enumerate() {
@@ -491,13 +505,14 @@ pub fn evaluate_for(cfg: &Config, space: &IpSet, kinds: &[Kind]) -> Vec<PortVerd
             if get_only && kind.connect() {
                 continue;
             }
-            for (host, dst_ip) in &hosts {
+            for (host, dst_ip) in hosts {
                 let base = |src: IpAddr, direct: IpAddr, via: Via| Request {
                     kind,
                     src,
                     direct,
                     host: host.clone(),
                     dst_ip: *dst_ip,
+                    dst_port: port.unwrap_or(kind.port()),
                     local_port: p.port,
                     port_name: p.name.clone(),
                     local_ip,

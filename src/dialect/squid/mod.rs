@@ -313,6 +313,69 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
     (db, diags)
 }
 
+/// A way through Squid to a port on the host itself.
+pub struct LoopbackReach {
+    /// The configuration (kid 0), for the witness's acls and lines.
+    pub config: model::Config,
+    /// Index into [`model::Config::ports`]: the listener the attacker uses.
+    pub port: usize,
+    /// The request that gets through.
+    pub witness: evaluate::Witness,
+}
+
+/// Asks the host-level question: can a client in `attacker` open a CONNECT
+/// tunnel through this Squid to `port` on 127.0.0.1 (written as the address
+/// or as `localhost`)? The files are read into `db`; per-unit findings are
+/// left to [`analyse`]. `None` also when Squid would not start.
+pub fn loopback_connect(
+    inputs: &Inputs,
+    limits: Limits,
+    attacker: &IpSet,
+    port: u16,
+    db: &mut SourceDb,
+) -> Option<LoopbackReach> {
+    let mut diags = Vec::new();
+    let main = read_source(db, &mut diags, &inputs.conf, inputs.sysroot, limits)?;
+    let mut fs = Fs {
+        db,
+        diags: &mut diags,
+        sysroot: inputs.sysroot,
+        config_dir: inputs.sysroot.to_path_buf(),
+        limits,
+        cache: HashMap::new(),
+        files_read: 0,
+    };
+    let macros = syntax::Macros {
+        service_name: "squid".into(),
+        process_number: 0,
+    };
+    let pre = include::preprocess(main, &mut fs, &macros);
+    let config = model::build(&pre.directives, &mut fs);
+    if !pre.fatal.is_empty() || !config.fatal.is_empty() {
+        return None;
+    }
+    let loopback = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+    let targets = [
+        ("127.0.0.1".to_string(), loopback),
+        ("localhost".to_string(), loopback),
+    ];
+    let verdicts = evaluate::evaluate_targets(
+        &config,
+        attacker,
+        &[evaluate::Kind::Connect25],
+        &targets,
+        Some(u32::from(port)),
+    );
+    let (port, witness) = verdicts
+        .into_iter()
+        .find_map(|v| Some((v.port, v.open.into_iter().next()?)))?;
+    Some(LoopbackReach {
+        config,
+        port,
+        witness,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
