@@ -85,6 +85,10 @@ pub struct Request {
     pub host: String,
     /// The address the host resolves to.
     pub dst_ip: IpAddr,
+    /// The name a reverse lookup of `dst_ip` gives, when the host is
+    /// written as an address: Squid matches `dstdomain` and `dstdom_regex`
+    /// against it too.
+    pub reverse_name: Option<String>,
     /// The destination port (the kind's usual one unless a caller names
     /// another, as the host pass does for the local MTA's port).
     pub dst_port: u32,
@@ -210,7 +214,13 @@ impl Search<'_> {
                 };
                 v.iter().any(|x| x == p)
             }
-            Leaf::DstDomain(v) => v.iter().any(|d| domain_matches(&req.host, d)),
+            Leaf::DstDomain(v) => v.iter().any(|d| {
+                domain_matches(&req.host, d)
+                    || req
+                        .reverse_name
+                        .as_deref()
+                        .is_some_and(|r| domain_matches(r, d))
+            }),
             Leaf::SrcDomain(v) => v.iter().any(|d| d == "none"),
             Leaf::Regex(t, res) => {
                 let subject = match t {
@@ -225,7 +235,11 @@ impl Search<'_> {
                     }
                     RegexTarget::SrcName => "none".into(),
                 };
-                res.iter().any(|r| r.is_match(&subject))
+                let reverse = match (t, req.reverse_name.as_deref()) {
+                    (RegexTarget::Host, Some(r)) => res.iter().any(|x| x.is_match(r)),
+                    _ => false,
+                };
+                reverse || res.iter().any(|r| r.is_match(&subject))
             }
             Leaf::Auth { .. } => return Err(Stop::Auth),
             Leaf::Free => return assign.get(i).copied().flatten().ok_or(Stop::Need(i)),
@@ -454,6 +468,14 @@ fn unusable(p: &Port) -> Option<String> {
     }
 }
 
+/// The name Squid's reverse lookup finds for a host written as an address:
+/// only loopback is known (`/etc/hosts` names it `localhost` on every
+/// system relaylint meets); other addresses are taken to have none.
+fn reverse_name(host: &str, ip: IpAddr) -> Option<String> {
+    let literal = host.trim_start_matches('[').trim_end_matches(']');
+    (literal.parse::<IpAddr>().is_ok() && ip.is_loopback()).then(|| "localhost".to_string())
+}
+
 /// Evaluates every listener for the attacker.
 pub fn evaluate(cfg: &Config, attacker: &IpSet) -> Vec<PortVerdict> {
     evaluate_for(cfg, attacker, &Kind::ALL)
@@ -513,6 +535,7 @@ pub fn evaluate_targets(
                     host: host.clone(),
                     dst_ip: *dst_ip,
                     dst_port: port.unwrap_or(kind.port()),
+                    reverse_name: reverse_name(host, *dst_ip),
                     local_port: p.port,
                     port_name: p.name.clone(),
                     local_ip,

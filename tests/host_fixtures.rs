@@ -1,0 +1,72 @@
+//! Host fixtures (`fixtures/host/<case>/`: a Postfix and a Squid on one
+//! machine): relaylint reports SQ013 exactly where the real daemons, started
+//! side by side by `tests/differential/host.py`, relayed a stranger's mail
+//! through a proxy tunnel to the local MTA (`verdict` in `case.toml`).
+
+mod common;
+
+use common::{case_dirs, codes, daemon_verdict, scan};
+
+#[test]
+fn host_verdicts_match_the_daemons() {
+    let cases = case_dirs("fixtures/host");
+    assert!(
+        cases.len() >= 8,
+        "expected at least 8 host fixtures, found {}",
+        cases.len()
+    );
+    let (mut open, mut closed) = (0, 0);
+    for case in &cases {
+        let report = scan(std::slice::from_ref(case));
+        let codes = codes(&report);
+        let expected = daemon_verdict(case);
+        let found = if codes.contains(&"SQ013") {
+            "open"
+        } else {
+            "closed"
+        };
+        assert_eq!(
+            found,
+            expected,
+            "{}: relaylint's host verdict disagrees with the daemons; findings: {codes:?}",
+            case.display()
+        );
+        match found {
+            "open" => open += 1,
+            _ => closed += 1,
+        }
+    }
+    // Both sides of the question are exercised.
+    assert!(open >= 3 && closed >= 3, "open {open}, closed {closed}");
+}
+
+/// The finding is proved in both files: the proxy line that lets the tunnel
+/// through (primary), and Postfix's trust of loopback (secondary).
+#[test]
+fn host_finding_has_labels_in_both_files() {
+    let report = scan(&["fixtures/host/04-to-localhost-denied-too-late".into()]);
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.code == "SQ013")
+        .expect("SQ013 on fixture 04");
+    assert!(f.path.ends_with("etc/squid/squid.conf"), "{}", f.path);
+    assert_eq!(f.line, 6, "primary label on `http_access allow all`");
+    let json = serde_json::to_string(f).expect("json");
+    assert!(json.contains("etc/postfix/main.cf"), "{json}");
+    assert!(json.contains("to_localhost` deny comes after"), "{json}");
+    assert!(json.contains("permit_mynetworks"), "{json}");
+}
+
+/// A host pass needs both daemons: either config alone yields no SQ013.
+#[test]
+fn one_daemon_alone_is_not_a_host_finding() {
+    for sub in ["etc/squid", "etc/postfix"] {
+        let report = scan(&[format!("fixtures/host/01-allow-all-ssl-ports-with-25/{sub}").into()]);
+        assert!(
+            !codes(&report).contains(&"SQ013"),
+            "{sub}: {:?}",
+            codes(&report)
+        );
+    }
+}
