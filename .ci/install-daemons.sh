@@ -85,18 +85,19 @@ if [ -f /etc/postfix/main.cf ] && postfix status >/dev/null 2>&1; then
     postfix stop >/dev/null 2>&1 || true
 fi
 
-# The packaged Squid and Dante services are never used either.
-for svc in squid danted; do
-    if pidof "$svc" >/dev/null 2>&1; then
-        echo "install-daemons.sh: stopping the packaged $svc service"
-        if command -v systemctl >/dev/null 2>&1; then systemctl stop "$svc" 2>/dev/null || true; fi
-        pkill -x "$svc" 2>/dev/null || true
+# The packaged Squid and Dante services are never used either. Only the
+# packaged instances (their pid files) are stopped: the differential suites'
+# own daemons run in private namespaces and are left alone.
+for pidfile in /run/squid.pid /run/danted.pid /var/run/danted.pid; do
+    if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+        echo "install-daemons.sh: stopping the packaged daemon of $pidfile"
+        kill "$(cat "$pidfile")" 2>/dev/null || true
     fi
 done
 
 # Final check: every command the suite needs must now be present.
 status=0
-for cmd in postfix postconf postmap postalias squid danted ip unshare mount hostname openssl python3; do
+for cmd in postfix postconf postmap postalias squid danted ss ip unshare mount hostname openssl python3; do
     if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
         echo "install-daemons.sh: '$cmd' still missing after install" >&2
         status=1

@@ -61,6 +61,11 @@ fn postfix_fixtures_match_the_daemon_and_snapshots() {
 }
 
 #[test]
+fn dante_fixtures_match_the_daemon_and_snapshots() {
+    check_fixtures("dante", 20);
+}
+
+#[test]
 fn output_is_identical_for_any_number_of_jobs() {
     let roots = vec![PathBuf::from("fixtures/postfix")];
     let one = relaylint::scan(

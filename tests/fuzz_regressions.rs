@@ -179,6 +179,20 @@ fn pipeline(data: &[u8]) {
     }
 }
 
+fn dante_conf(data: &[u8]) {
+    let attacker = relaylint::net::untrusted_space();
+    let text = String::from_utf8_lossy(data);
+    let inputs = relaylint::dialect::dante::Inputs {
+        conf: relaylint::dialect::dante::Source::Text(&text),
+        sysroot: Path::new("/nonexistent-relaylint-fuzz-root"),
+    };
+    let (db, diags) = relaylint::dialect::dante::analyse(&inputs, Limits::default(), &attacker);
+    for d in &diags {
+        let f = relaylint::finding::resolve(&db, d, Severity::Error, false);
+        let _ = f.rendered.len();
+    }
+}
+
 // --- one test per target ---------------------------------------------------
 
 #[test]
@@ -209,4 +223,9 @@ fn fuzz_squid_conf() {
 #[test]
 fn fuzz_pipeline() {
     replay("pipeline", pipeline);
+}
+
+#[test]
+fn fuzz_dante_conf() {
+    replay("dante_conf", dante_conf);
 }
