@@ -133,7 +133,8 @@ fn analyse_unit(plan: &UnitPlan, opts: &Options, attacker: &net::IpSet) -> UnitO
     }
 }
 
-/// Postfix and Squid units of one host (the same sysroot), paired.
+/// Postfix units paired with the Squid and Dante units of the same host
+/// (the same sysroot).
 fn host_pairs(units: &[UnitPlan]) -> Vec<(&UnitPlan, &UnitPlan)> {
     let sysroot = |u: &UnitPlan| match u {
         UnitPlan::Postfix { sysroot, .. }
@@ -146,7 +147,10 @@ fn host_pairs(units: &[UnitPlan]) -> Vec<(&UnitPlan, &UnitPlan)> {
         .iter()
         .filter(|u| matches!(u, UnitPlan::Postfix { .. }))
     {
-        for sq in units.iter().filter(|u| matches!(u, UnitPlan::Squid { .. })) {
+        let proxies = units
+            .iter()
+            .filter(|u| matches!(u, UnitPlan::Squid { .. } | UnitPlan::Dante { .. }));
+        for sq in proxies {
             if sysroot(pf).is_some() && sysroot(pf) == sysroot(sq) {
                 pairs.push((pf, sq));
             }
@@ -157,15 +161,17 @@ fn host_pairs(units: &[UnitPlan]) -> Vec<(&UnitPlan, &UnitPlan)> {
 
 /// The host pass for one pair: only its own findings (the units' files are
 /// counted by their own analyses).
-fn analyse_host(pf: &UnitPlan, sq: &UnitPlan, opts: &Options, attacker: &net::IpSet) -> UnitOutput {
-    let (
-        UnitPlan::Postfix {
-            main,
-            master,
-            sysroot,
-        },
-        UnitPlan::Squid { conf, .. },
-    ) = (pf, sq)
+fn analyse_host(
+    pf: &UnitPlan,
+    proxy: &UnitPlan,
+    opts: &Options,
+    attacker: &net::IpSet,
+) -> UnitOutput {
+    let UnitPlan::Postfix {
+        main,
+        master,
+        sysroot,
+    } = pf
     else {
         return UnitOutput {
             files: 0,
@@ -177,12 +183,23 @@ fn analyse_host(pf: &UnitPlan, sq: &UnitPlan, opts: &Options, attacker: &net::Ip
         master: master.as_deref(),
         sysroot,
     };
-    let squid_inputs = squid::Inputs {
-        conf: Source::Path(conf),
-        sysroot,
+    let (db, diags) = match proxy {
+        UnitPlan::Squid { conf, .. } => {
+            let inputs = squid::Inputs {
+                conf: Source::Path(conf),
+                sysroot,
+            };
+            host_analysis::squid_to_postfix(&postfix_inputs, &inputs, opts.limits, attacker)
+        }
+        UnitPlan::Dante { conf, .. } => {
+            let inputs = dante::Inputs {
+                conf: Source::Path(conf),
+                sysroot,
+            };
+            host_analysis::dante_to_postfix(&postfix_inputs, &inputs, opts.limits, attacker)
+        }
+        _ => (SourceDb::new(), Vec::new()),
     };
-    let (db, diags) =
-        host_analysis::squid_to_postfix(&postfix_inputs, &squid_inputs, opts.limits, attacker);
     UnitOutput {
         files: 0,
         ..finish(&db, diags, opts)

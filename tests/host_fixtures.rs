@@ -1,7 +1,8 @@
-//! Host fixtures (`fixtures/host/<case>/`: a Postfix and a Squid on one
-//! machine): relaylint reports SQ013 exactly where the real daemons, started
-//! side by side by `tests/differential/host.py`, relayed a stranger's mail
-//! through a proxy tunnel to the local MTA (`verdict` in `case.toml`).
+//! Host fixtures (`fixtures/host/<case>/`: a Postfix and a Squid or Dante on
+//! one machine): relaylint reports SQ013/DN013 exactly where the real
+//! daemons, started side by side by `tests/differential/host.py`, relayed a
+//! stranger's mail through a proxy tunnel to the local MTA (`verdict` in
+//! `case.toml`).
 
 mod common;
 
@@ -11,16 +12,16 @@ use common::{case_dirs, codes, daemon_verdict, scan};
 fn host_verdicts_match_the_daemons() {
     let cases = case_dirs("fixtures/host");
     assert!(
-        cases.len() >= 8,
+        cases.len() >= 20,
         "expected at least 8 host fixtures, found {}",
         cases.len()
     );
-    let (mut open, mut closed) = (0, 0);
+    let (mut open, mut closed, mut dante) = (0, 0, 0);
     for case in &cases {
         let report = scan(std::slice::from_ref(case));
         let codes = codes(&report);
         let expected = daemon_verdict(case);
-        let found = if codes.contains(&"SQ013") {
+        let found = if codes.contains(&"SQ013") || codes.contains(&"DN013") {
             "open"
         } else {
             "closed"
@@ -31,6 +32,7 @@ fn host_verdicts_match_the_daemons() {
             "{}: relaylint's host verdict disagrees with the daemons; findings: {codes:?}",
             case.display()
         );
+        dante += usize::from(case.join("etc/danted.conf").is_file());
         match found {
             "open" => open += 1,
             _ => closed += 1,
@@ -38,6 +40,7 @@ fn host_verdicts_match_the_daemons() {
     }
     // Both sides of the question are exercised.
     assert!(open >= 3 && closed >= 3, "open {open}, closed {closed}");
+    assert!(dante >= 6, "Dante host fixtures: {dante}");
 }
 
 /// The finding is proved in both files: the proxy line that lets the tunnel
@@ -69,4 +72,32 @@ fn one_daemon_alone_is_not_a_host_finding() {
             codes(&report)
         );
     }
+}
+
+/// danted's finding: primary on the socks pass rule, Postfix's trust of
+/// danted's outgoing address as a secondary label, the late block called out.
+#[test]
+fn dante_host_finding_points_at_pass_rule_and_mynetworks() {
+    let report = scan(&["fixtures/host/19-dante-block-loopback-after-pass".into()]);
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.code == "DN013")
+        .expect("DN013 on fixture 19");
+    assert!(f.path.ends_with("etc/danted.conf"), "{}", f.path);
+    let json = serde_json::to_string(f).expect("json");
+    assert!(json.contains("socks rule that matches"), "{json}");
+    assert!(json.contains("comes after the `pass`"), "{json}");
+    assert!(json.contains("mynetworks_style"), "{json}");
+}
+
+/// Postfix on loopback that trusts only 127.0.0.0/8 is not reached through
+/// danted: danted connects from its external address (the daemons agree,
+/// fixture 17), while the same Postfix behind Squid is (fixture 01).
+#[test]
+fn dante_connects_from_its_external_address() {
+    let dante = scan(&["fixtures/host/17-dante-open-socks".into()]);
+    assert!(!codes(&dante).contains(&"DN013"), "{:?}", codes(&dante));
+    let squid = scan(&["fixtures/host/01-allow-all-ssl-ports-with-25".into()]);
+    assert!(codes(&squid).contains(&"SQ013"), "{:?}", codes(&squid));
 }

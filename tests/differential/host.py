@@ -48,6 +48,7 @@ SELF = Path(__file__).resolve()
 sys.path.insert(0, str(SELF.parent))
 import run as pf_mod  # noqa: E402
 import squid as sq_mod  # noqa: E402
+import dante as dn_mod  # noqa: E402
 from run import (DAEMON_HOSTNAME, DAEMON_IP, FOREIGN_DOMAIN, FOREIGN_IP, HELO, SENDER,  # noqa: E402
                  VICTIM, CaseTimeout, HarnessError, Interrupted, Lab, PostfixInstance, TlsPem,
                  become_subreaper, literal_domains, reap_orphans, squeeze, zone_for)
@@ -56,7 +57,8 @@ REPO = SELF.parents[2]
 PYTHON = sys.executable or "/usr/bin/python3"
 VERDICTS = ("open", "closed")
 ERROR = "error"
-CODE = "SQ013"
+CODES = ("SQ013", "DN013")
+DANTE_CONFS = ("etc/danted.conf", "etc/sockd.conf")
 
 
 @dataclass
@@ -88,9 +90,10 @@ def relaylint_verdict(binary: Path, fixture: Path) -> tuple[str, str]:
     except json.JSONDecodeError:
         return ERROR, "relaylint output is not JSON: " + squeeze(r.stderr or r.stdout)
     findings = doc.get("findings", doc) if isinstance(doc, dict) else doc
-    hits = [f for f in findings if isinstance(f, dict) and f.get("code") == CODE]
+    hits = [f for f in findings if isinstance(f, dict) and f.get("code") in CODES]
     if hits:
-        return "open", "%s at %s:%s" % (CODE, hits[0].get("path"), hits[0].get("line"))
+        return "open", "%s at %s:%s" % (hits[0].get("code"), hits[0].get("path"),
+                                        hits[0].get("line"))
     return "closed", ""
 
 
@@ -144,6 +147,25 @@ def start_squid(inst: sq_mod.SquidInstance, lab: Lab) -> tuple[str | None, list[
     return "squid listens on none of %s after 40s" % sorted(wanted), []
 
 
+def start_dante(conf: Path, work: Path, lab: Lab) -> tuple[str | None, list[int]]:
+    work.mkdir(parents=True)
+    os.chmod(work, 0o777)
+    text, ports = dn_mod.rewrite(conf.read_text(errors="replace"), work)
+    conf_copy = work / "danted.conf"
+    conf_copy.write_text(text)
+    proc = dn_mod.start_daemon(lab, conf_copy, work)
+    if not ports:
+        time.sleep(1.5)
+        if proc.poll() is not None:
+            return "danted exited rc=%s" % proc.returncode, []
+        return None, []
+    for port in ports:
+        why = dn_mod.wait_listening(lab, port, proc)
+        if why:
+            return why, []
+    return None, ports
+
+
 def run_pair(case: Case, work: Path, tag: str, tls: TlsPem) -> tuple[str, str]:
     work.mkdir(parents=True)
     lab = Lab("hx" + tag, work / "lab")
@@ -151,20 +173,28 @@ def run_pair(case: Case, work: Path, tag: str, tls: TlsPem) -> tuple[str, str]:
     sq = sq_mod.SquidInstance(case.path, work / "squid")
     try:
         lab.up()
-        sq.work.mkdir()
-        sq.prepare()
+        dante_conf = next((case.path / c for c in DANTE_CONFS if (case.path / c).is_file()),
+                          None)
+        if dante_conf is None:
+            sq.work.mkdir()
+            sq.prepare()
         lab.write_hosts(["127.0.0.1 localhost",
                          "%s %s" % (DAEMON_IP, DAEMON_HOSTNAME),
                          "%s %s mail.%s" % (FOREIGN_IP, FOREIGN_DOMAIN, FOREIGN_DOMAIN)])
         why = start_postfix(pf, lab)
         if why:
             raise HarnessError("postfix did not start: " + squeeze(why))
-        why, ports = start_squid(sq, lab)
+        if dante_conf is None:
+            kind = "squid"
+            why, ports = start_squid(sq, lab)
+        else:
+            kind = "dante"
+            why, ports = start_dante(dante_conf, work / "dante", lab)
         if why:
-            raise HarnessError("squid did not start: " + squeeze(why))
+            raise HarnessError("%s did not start: %s" % (kind, squeeze(why)))
         if not ports:
-            return "closed", "no Squid port reachable from outside"
-        plan = {"host": DAEMON_IP, "ports": ports, "timeout": 8,
+            return "closed", "no %s port reachable from outside" % kind
+        plan = {"kind": kind, "host": DAEMON_IP, "ports": ports, "timeout": 8,
                 "targets": ["127.0.0.1:25", "localhost:25", DAEMON_IP + ":25", "127.0.0.1:587"],
                 "helo": HELO, "sender": SENDER, "rcpt": VICTIM}
         p = lab.spawn(lab.client_ns, [PYTHON, str(SELF), "_tunnel"], stdin=subprocess.PIPE,
@@ -278,6 +308,25 @@ def main(argv: list[str]) -> int:
     return 0 if failed == 0 else 1
 
 
+def socks_open(s: socket.socket, f, target: str) -> str:
+    """SOCKS5 without authentication, CONNECT to an IPv4 target (a name is
+    sent as a domain name)."""
+    host, _, port = target.rpartition(":")
+    s.sendall(b"\x05\x01\x00")
+    r = f.read(2)
+    if len(r) < 2 or r[1] != 0:
+        return "SOCKS5 method refused (%r)" % r
+    try:
+        addr = b"\x01" + socket.inet_aton(host)
+    except OSError:
+        addr = b"\x03" + bytes([len(host)]) + host.encode()
+    s.sendall(b"\x05\x01\x00" + addr + int(port).to_bytes(2, "big"))
+    r = f.read(10)
+    if len(r) < 2:
+        return "SOCKS5 connection closed"
+    return "granted" if r[1] == 0 else "SOCKS5 reply %d" % r[1]
+
+
 def helper_tunnel() -> None:
     """Runs in the client namespace: CONNECT through each proxy port to each
     target, then SMTP up to RCPT TO. Prints one JSON answer per attempt."""
@@ -302,14 +351,20 @@ def helper_tunnel() -> None:
             ans = {"where": where, "relayed": False}
             try:
                 s = socket.create_connection((plan["host"], port), timeout=timeout)
-                s.sendall(("CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (target, target)).encode())
                 f = s.makefile("rb")
-                status = f.readline().decode(errors="replace").strip()
-                while True:
-                    h = f.readline()
-                    if not h or h in (b"\r\n", b"\n"):
-                        break
-                if " 200" not in status:
+                if plan["kind"] == "dante":
+                    status = socks_open(s, f, target)
+                    granted = status == "granted"
+                else:
+                    s.sendall(("CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n"
+                               % (target, target)).encode())
+                    status = f.readline().decode(errors="replace").strip()
+                    while True:
+                        h = f.readline()
+                        if not h or h in (b"\r\n", b"\n"):
+                            break
+                    granted = " 200" in status
+                if not granted:
                     ans["result"] = "proxy: " + status
                 else:
                     steps = []

@@ -5,6 +5,7 @@
 
 use super::master_cf::{MasterCf, Service};
 use crate::source::Span;
+use std::net::IpAddr;
 
 /// Where a listener accepts connections from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -171,19 +172,26 @@ pub fn exposure(listener: &Listener, inet_interfaces: &[String]) -> Exposure {
 }
 
 /// True when a client on the host itself can connect to the listener at
-/// 127.0.0.1: bound there, or bound to no address while `inet_interfaces`
-/// is `all` or names a loopback address.
-pub fn reaches_loopback(listener: &Listener, inet_interfaces: &[String]) -> bool {
-    let v4_loopback = |h: &str| is_loopback(h) && !h.contains(':');
+/// `dest`: bound to it, or bound to no address while `inet_interfaces` is
+/// `all` or names it (`loopback-only` and loopback names for 127.0.0.1).
+pub fn reachable_at(listener: &Listener, inet_interfaces: &[String], dest: IpAddr) -> bool {
+    let names = |h: &str| {
+        if dest.is_loopback() {
+            is_loopback(h) && (dest.is_ipv6() == h.contains(':'))
+        } else {
+            h.trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<IpAddr>()
+                == Ok(dest)
+        }
+    };
     match &listener.host {
-        Some(h) => v4_loopback(h),
+        Some(h) => names(h),
         None => {
             inet_interfaces.is_empty()
-                || inet_interfaces.iter().any(|i| {
-                    i.eq_ignore_ascii_case("all")
-                        || i.eq_ignore_ascii_case("loopback-only")
-                        || v4_loopback(i)
-                })
+                || inet_interfaces
+                    .iter()
+                    .any(|i| i.eq_ignore_ascii_case("all") || names(i))
         }
     }
 }

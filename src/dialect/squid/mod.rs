@@ -324,13 +324,15 @@ pub struct LoopbackReach {
 }
 
 /// Asks the host-level question: can a client in `attacker` open a CONNECT
-/// tunnel through this Squid to `port` on 127.0.0.1 (written as the address
-/// or as `localhost`)? The files are read into `db`; per-unit findings are
-/// left to [`analyse`]. `None` also when Squid would not start.
-pub fn loopback_connect(
+/// tunnel through this Squid to `port` on `dest`, an address of the host
+/// (loopback is also tried as `localhost`)? The files are read into `db`;
+/// per-unit findings are left to [`analyse`]. `None` also when Squid would
+/// not start.
+pub fn local_connect(
     inputs: &Inputs,
     limits: Limits,
     attacker: &IpSet,
+    dest: std::net::IpAddr,
     port: u16,
     db: &mut SourceDb,
 ) -> Option<LoopbackReach> {
@@ -354,11 +356,10 @@ pub fn loopback_connect(
     if !pre.fatal.is_empty() || !config.fatal.is_empty() {
         return None;
     }
-    let loopback = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
-    let targets = [
-        ("127.0.0.1".to_string(), loopback),
-        ("localhost".to_string(), loopback),
-    ];
+    let mut targets = vec![(dest.to_string(), dest)];
+    if dest.is_loopback() {
+        targets.push(("localhost".to_string(), dest));
+    }
     let verdicts = evaluate::evaluate_targets(
         &config,
         attacker,
