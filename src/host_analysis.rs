@@ -109,14 +109,15 @@ pub fn squid_to_postfix(
     limits: Limits,
     attacker: &IpSet,
 ) -> (SourceDb, Vec<Diagnostic>) {
-    // Squid reaches an address of its own host from that same address, so
-    // the mail server sees the destination as the client.
+    // Squid reaches an address of its own host from that same address
+    // unless `tcp_outgoing_address` binds another: that is the client the
+    // mail server sees.
     let groups = [vec![loopback()], unknown_own()];
     let (db, hit) = search(
         postfix,
         limits,
         &groups,
-        |dest| vec![dest],
+        |dest| squid::outgoing_sources(squid, limits, dest),
         |dest, port, db| squid::local_connect(squid, limits, attacker, dest, port, db),
     );
     let diags = hit
@@ -416,9 +417,13 @@ fn squid_finding(reach: &LoopbackReach, relay: &LoopbackRelay, dest: IpAddr) -> 
     }
     d = labels.postfix(d, relay);
     d.with_note(format!(
-        "attacker: client {} sends `{tunnel}` to `http_port {port_spec}`; the mail server sees a client at {} (Squid connects from the address it reaches) and accepts RCPT TO:<{}> without a login",
+        "attacker: client {} sends `{tunnel}` to `http_port {port_spec}`; the mail server sees a client at {} and accepts RCPT TO:<{}> without a login",
         req.src,
-        dest_text(dest),
+        if relay.witness.client == dest {
+            format!("{} (Squid connects from the address it reaches)", dest_text(dest))
+        } else {
+            format!("{} (`tcp_outgoing_address`)", relay.witness.client)
+        },
         relay.witness.recipient.address()
     ))
     .with_help(

@@ -327,6 +327,20 @@ def socks_open(s: socket.socket, f, target: str) -> str:
     return "granted" if r[1] == 0 else "SOCKS5 reply %d" % r[1]
 
 
+def socks4_open(s: socket.socket, f, target: str) -> str:
+    """SOCKS4 CONNECT (SOCKS4a for a name), user id `nobody`."""
+    host, _, port = target.rpartition(":")
+    try:
+        addr, tail = socket.inet_aton(host), b""
+    except OSError:
+        addr, tail = b"\x00\x00\x00\x01", host.encode() + b"\x00"
+    s.sendall(b"\x04\x01" + int(port).to_bytes(2, "big") + addr + b"nobody\x00" + tail)
+    r = f.read(8)
+    if len(r) < 2:
+        return "SOCKS4 connection closed"
+    return "granted" if r[1] == 0x5A else "SOCKS4 reply %d" % r[1]
+
+
 def helper_tunnel() -> None:
     """Runs in the client namespace: CONNECT through each proxy port to each
     target, then SMTP up to RCPT TO. Prints one JSON answer per attempt."""
@@ -354,6 +368,12 @@ def helper_tunnel() -> None:
                 f = s.makefile("rb")
                 if plan["kind"] == "dante":
                     status = socks_open(s, f, target)
+                    if status.startswith("SOCKS5 method refused"):
+                        # SOCKS4 has no method negotiation (danted's v4 path)
+                        s.close()
+                        s = socket.create_connection((plan["host"], port), timeout=timeout)
+                        f = s.makefile("rb")
+                        status = socks4_open(s, f, target)
                     granted = status == "granted"
                 else:
                     s.sendall(("CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n"
