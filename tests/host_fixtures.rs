@@ -101,3 +101,45 @@ fn dante_connects_from_its_external_address() {
     let squid = scan(&["fixtures/host/01-allow-all-ssl-ports-with-25".into()]);
     assert!(codes(&squid).contains(&"SQ013"), "{:?}", codes(&squid));
 }
+
+/// Garbage in every file of a host gives findings, never a panic, and no
+/// host finding (nothing there lets anyone through).
+#[test]
+fn hostile_host_files_do_not_panic() {
+    let root = std::env::temp_dir().join(format!("relaylint-hostile-host-{}", std::process::id()));
+    let junk: Vec<u8> = (0u32..4096)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    for (path, extra) in [
+        (
+            "etc/postfix/main.cf",
+            &b"mynetworks = 127.0.0.0/8\n\xff\x00{\n"[..],
+        ),
+        (
+            "etc/postfix/master.cf",
+            &b"smtp inet n - y - - smtpd -o\n"[..],
+        ),
+        (
+            "etc/squid/squid.conf",
+            &b"http_port [::1\ninclude /etc/squid/*\n"[..],
+        ),
+        (
+            "etc/danted.conf",
+            &b"internal: lo port = \nsocks pass {\n"[..],
+        ),
+    ] {
+        let file = root.join(path);
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+        let mut bytes = extra.to_vec();
+        bytes.extend_from_slice(&junk);
+        std::fs::write(&file, bytes).expect("write");
+    }
+    let report = scan(std::slice::from_ref(&root));
+    let found = codes(&report);
+    let _ = std::fs::remove_dir_all(&root);
+    assert!(!found.is_empty());
+    assert!(
+        !found.contains(&"SQ013") && !found.contains(&"DN013"),
+        "{found:?}"
+    );
+}
