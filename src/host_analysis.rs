@@ -251,18 +251,35 @@ fn dante_finding(
             format!("this client rule admits `{}`", w.request.source),
         );
     }
-    // A block of the loopback destination placed after the pass is dead.
-    let late_block = cfg.rules.iter().enumerate().find(|(i, r)| {
-        *i > w.socks_rule
-            && r.kind == dante::syntax::RuleKind::Socks
+    // Blocks of the loopback destination: dead when placed after the pass,
+    // beside the point when the tunnel goes to another address of the host.
+    let loopback_block = |r: &dante::syntax::Rule| {
+        r.kind == dante::syntax::RuleKind::Socks
             && !r.pass
             && r.to.as_ref().is_some_and(|t| match &t.addr {
                 dante::address::Addr::Interface(n) => dante::address::is_loopback_interface(n),
-                a => a.peer_set().contains(w.request.dest),
+                a => a.peer_set().contains(loopback()),
             })
-    });
-    match late_block {
-        Some((_, r)) => {
+    };
+    let before = cfg
+        .rules
+        .iter()
+        .take(w.socks_rule)
+        .find(|r| loopback_block(r));
+    let after = cfg
+        .rules
+        .iter()
+        .skip(w.socks_rule + 1)
+        .find(|r| loopback_block(r));
+    match (dest.is_loopback(), before, after) {
+        (false, Some(r), _) => {
+            d = labels.add(
+                d,
+                r.span,
+                "this block covers loopback only: the host's own address is another way in".into(),
+            );
+        }
+        (_, _, Some(r)) => {
             d = labels.add(
                 d,
                 r.span,
@@ -270,9 +287,14 @@ fn dante_finding(
                     .into(),
             );
         }
-        None => {
+        (true, _, None) => {
             d = d.with_note(
                 "no `socks block { from: 0.0.0.0/0 to: lo }` (or `to: 127.0.0.0/8`) before the pass rule: danted connects to its own host like to any other",
+            );
+        }
+        (false, None, None) => {
+            d = d.with_note(
+                "no socks block of the host's own addresses or of the mail ports before the pass rule",
             );
         }
     }
@@ -288,9 +310,11 @@ fn dante_finding(
         },
         relay.witness.recipient.address()
     ))
-    .with_help(
-        "put `socks block { from: 0.0.0.0/0 to: lo log: connect error }` (and `to: 127.0.0.0/8`) before the first `socks pass`, and require authentication for clients outside your networks",
-    )
+    .with_help(if dest.is_loopback() {
+        "put `socks block { from: 0.0.0.0/0 to: lo log: connect error }` (and `to: 127.0.0.0/8`) before the first `socks pass`, and require authentication for clients outside your networks"
+    } else {
+        "block the mail ports before the first `socks pass` (`socks block { from: 0.0.0.0/0 to: 0.0.0.0/0 port = 25 }`, and 465, 587; `to: lo` covers loopback only), and keep danted's `external:` address out of `mynetworks`"
+    })
 }
 
 /// The `http_access` line that decided, with what it means.
@@ -409,9 +433,14 @@ fn squid_finding(reach: &LoopbackReach, relay: &LoopbackRelay, dest: IpAddr) -> 
             };
             d = add(d, g.span, why.into());
         }
-        None => {
+        None if dest.is_loopback() => {
             d = d.with_note(
                 "no `http_access deny to_localhost` line: Squid connects to its own host like to any other",
+            );
+        }
+        None => {
+            d = d.with_note(
+                "the tunnel goes to the host's own public address, which `to_localhost` does not cover",
             );
         }
     }
@@ -426,7 +455,9 @@ fn squid_finding(reach: &LoopbackReach, relay: &LoopbackRelay, dest: IpAddr) -> 
         },
         relay.witness.recipient.address()
     ))
-    .with_help(
-        "put `http_access deny to_localhost` before the first `allow` line, keep port 25 out of `SSL_ports`, and do not trust loopback blindly in `mynetworks` on a host that runs a proxy",
-    )
+    .with_help(if dest.is_loopback() {
+        "put `http_access deny to_localhost` before the first `allow` line, keep port 25 out of `SSL_ports`, and do not trust loopback blindly in `mynetworks` on a host that runs a proxy"
+    } else {
+        "deny CONNECT to the mail ports before the first `allow` (`acl mail_ports port 25 465 587`, `http_access deny mail_ports`; `to_localhost` covers loopback only), and set `mynetworks = 127.0.0.0/8` explicitly"
+    })
 }
