@@ -39,6 +39,7 @@ packages=(
     squid            # squid -k parse, squid -N: the Squid differential suite
     dante-server     # danted: the Dante differential suite
     python3-venv     # venvs for check-jsonschema and pre-commit (tests/ci/)
+    chromium         # headless browser for the HTML report (tests/ci/html-chromium.sh)
 )
 # Node.js runs Microsoft's SARIF validator (tests/ci/sarif-validate.sh); a
 # machine that already has node and npm keeps its own.

@@ -24,6 +24,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// One self-contained HTML page (summary, charts, hosts, findings).
+    Html,
 }
 
 /// Formats of `relaylint rules`.
@@ -63,7 +65,7 @@ pub enum Color {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Analyse configuration files and folders.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule.
     Rules {
         /// Output format.
@@ -126,6 +128,21 @@ pub struct CheckArgs {
     /// Colours in human output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: Color,
+    /// Add identical findings grouped across hosts (same code, path under
+    /// the host's root and decisive line) to human, JSON and HTML output.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Report only findings that this baseline file does not hold (entries
+    /// past their `expires` date no longer hide anything).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record every current finding in this baseline file (before
+    /// `--baseline` hides anything).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Never show the progress bar (shown on a terminal for long scans).
+    #[arg(long)]
+    pub no_progress: bool,
     /// Largest file read, in bytes.
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     pub max_file_size: u64,

@@ -59,6 +59,16 @@ pub struct Finding {
     pub help: Option<String>,
     /// Stable identity: code + path + normalised text of the decisive line.
     pub fingerprint: String,
+    /// The host the finding belongs to (named after its sysroot; see
+    /// `host.rs`).
+    pub host: String,
+    /// The primary path relative to the host's sysroot, with a flat dump's
+    /// host prefix taken off the file name (for grouping across hosts).
+    #[serde(skip)]
+    pub host_path: String,
+    /// The decisive line with its blanks normalised (part of the fingerprint).
+    #[serde(skip)]
+    pub line_key: String,
     /// Rendered human text (no trailing newline handling needed).
     #[serde(skip)]
     pub rendered: String,
@@ -73,6 +83,15 @@ fn fnv1a(parts: &[&str]) -> String {
         }
     }
     format!("{h:016x}")
+}
+
+impl Finding {
+    /// The identity of a finding across hosts: code + path under the host's
+    /// sysroot + normalised decisive line, so that the same mistake copied
+    /// onto many hosts groups together.
+    pub fn fleet_fingerprint(&self) -> String {
+        fnv1a(&[&self.code, &self.host_path, &self.line_key])
+    }
 }
 
 fn label_out(db: &SourceDb, span: Span, message: &str, primary: bool) -> LabelOut {
@@ -120,6 +139,9 @@ pub fn resolve(db: &SourceDb, d: &Diagnostic, severity: Severity, color: bool) -
         notes: d.notes.clone(),
         help: d.help.clone(),
         fingerprint,
+        host: String::new(),
+        host_path: String::new(),
+        line_key: line_text,
         rendered: render(db, d, severity, color),
     }
 }

@@ -9,16 +9,19 @@
 
 #![warn(missing_docs)]
 
+pub mod baseline;
 pub mod classify;
 pub mod config_file;
 pub mod diagnostic;
 pub mod dialect;
 pub mod discover;
 pub mod finding;
+pub mod host;
 pub mod host_analysis;
 pub mod load;
 pub mod net;
 pub mod options;
+pub mod progress;
 pub mod registry;
 pub mod report;
 pub mod source;
@@ -33,6 +36,7 @@ use options::Options;
 use rayon::prelude::*;
 use report::Report;
 use source::{SourceDb, Span};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Findings and file count of one unit.
@@ -41,13 +45,23 @@ struct UnitOutput {
     findings: Vec<Finding>,
 }
 
-fn finish(db: &SourceDb, diags: Vec<Diagnostic>, opts: &Options) -> UnitOutput {
+fn finish(
+    db: &SourceDb,
+    diags: Vec<Diagnostic>,
+    opts: &Options,
+    host: &host::HostTag,
+) -> UnitOutput {
     // Suppressions apply before selection, so that a suppression of a rule
     // left out by `--select` is not reported as silencing nothing.
     let findings = suppress::apply(db, diags)
         .iter()
         .filter(|d| opts.is_selected(d.code))
-        .map(|d| finding::resolve(db, d, opts.severity(d.code), opts.color))
+        .map(|d| {
+            let mut f = finding::resolve(db, d, opts.severity(d.code), opts.color);
+            f.host = host.name.clone();
+            f.host_path = host.relative(&f.path);
+            f
+        })
         .collect();
     UnitOutput {
         files: db.len(),
@@ -56,6 +70,9 @@ fn finish(db: &SourceDb, diags: Vec<Diagnostic>, opts: &Options) -> UnitOutput {
 }
 
 fn analyse_unit(plan: &UnitPlan, opts: &Options, attacker: &net::IpSet) -> UnitOutput {
+    let host = host::of_unit(plan);
+    let finish =
+        |db: &SourceDb, diags: Vec<Diagnostic>, opts: &Options| finish(db, diags, opts, &host);
     match plan {
         UnitPlan::Postfix {
             main,
@@ -133,30 +150,17 @@ fn analyse_unit(plan: &UnitPlan, opts: &Options, attacker: &net::IpSet) -> UnitO
     }
 }
 
-/// Postfix units paired with the Squid and Dante units of the same host
-/// (the same sysroot).
-fn host_pairs(units: &[UnitPlan]) -> Vec<(&UnitPlan, &UnitPlan)> {
-    let sysroot = |u: &UnitPlan| match u {
-        UnitPlan::Postfix { sysroot, .. }
-        | UnitPlan::Squid { sysroot, .. }
-        | UnitPlan::Dante { sysroot, .. } => Some(sysroot.clone()),
-        UnitPlan::Stdin { .. } => None,
+/// The Postfix units on the same host (the same sysroot) as `proxy`, when
+/// it is a Squid or Dante unit: the host pass pairs them.
+fn host_partners<'u>(units: &'u [UnitPlan], proxy: &UnitPlan) -> Vec<&'u UnitPlan> {
+    let proxy_root = match proxy {
+        UnitPlan::Squid { sysroot, .. } | UnitPlan::Dante { sysroot, .. } => sysroot,
+        _ => return Vec::new(),
     };
-    let mut pairs = Vec::new();
-    for pf in units
+    units
         .iter()
-        .filter(|u| matches!(u, UnitPlan::Postfix { .. }))
-    {
-        let proxies = units
-            .iter()
-            .filter(|u| matches!(u, UnitPlan::Squid { .. } | UnitPlan::Dante { .. }));
-        for sq in proxies {
-            if sysroot(pf).is_some() && sysroot(pf) == sysroot(sq) {
-                pairs.push((pf, sq));
-            }
-        }
-    }
-    pairs
+        .filter(|u| matches!(u, UnitPlan::Postfix { sysroot, .. } if sysroot == proxy_root))
+        .collect()
 }
 
 /// The host pass for one pair: only its own findings (the units' files are
@@ -202,7 +206,7 @@ fn analyse_host(
     };
     UnitOutput {
         files: 0,
-        ..finish(&db, diags, opts)
+        ..finish(&db, diags, opts, &host::of_unit(proxy))
     }
 }
 
@@ -211,6 +215,56 @@ pub fn scan(
     inputs: &[PathBuf],
     opts: &Options,
     stdin: Option<String>,
+) -> Result<Report, InputError> {
+    scan_with(inputs, opts, stdin, &progress::Silent)
+}
+
+/// [`scan`], telling `progress` how many units there are and when each is
+/// done.
+pub fn scan_with(
+    inputs: &[PathBuf],
+    opts: &Options,
+    stdin: Option<String>,
+    progress: &dyn progress::Progress,
+) -> Result<Report, InputError> {
+    let mut findings = Vec::new();
+    let mut report = scan_streaming(inputs, opts, stdin, progress, &mut |f| findings.push(f))?;
+    report.findings = findings;
+    Ok(report)
+}
+
+/// What the report is written in the order of: a unit (index into the
+/// discovered units) or a file problem (index into the problems).
+enum Item {
+    Unit(usize),
+    Problem(usize),
+}
+
+/// The path a unit is ordered by: its first configuration file.
+fn unit_key(plan: &UnitPlan) -> String {
+    match plan {
+        UnitPlan::Postfix { main, master, .. } => main
+            .as_deref()
+            .or(master.as_deref())
+            .map(discover::display)
+            .unwrap_or_default(),
+        UnitPlan::Squid { conf, .. } | UnitPlan::Dante { conf, .. } => discover::display(conf),
+        UnitPlan::Stdin { .. } => "-".to_string(),
+    }
+}
+
+/// [`scan_with`], handing each finding to `on_finding` as soon as the
+/// findings before it are known, so that writers can stream: units (and
+/// file problems) in the order of their first file's path, each unit's
+/// findings sorted by path, line, column, code. The order does not depend on
+/// `--jobs` or on which worker finishes first. The returned report holds
+/// the counts and hosts; its `findings` stay empty.
+pub fn scan_streaming(
+    inputs: &[PathBuf],
+    opts: &Options,
+    stdin: Option<String>,
+    progress: &dyn progress::Progress,
+    on_finding: &mut dyn FnMut(Finding),
 ) -> Result<Report, InputError> {
     let discovery = discover::discover(
         inputs,
@@ -222,47 +276,120 @@ pub fn scan(
         stdin,
     )?;
     let attacker = net::attacker_space(&opts.trusted);
-    let hosts = host_pairs(&discovery.units);
-    let run = || -> Vec<UnitOutput> {
-        let mut out: Vec<UnitOutput> = discovery
-            .units
-            .par_iter()
-            .map(|u| analyse_unit(u, opts, &attacker))
-            .collect();
-        out.par_extend(
-            hosts
-                .par_iter()
-                .map(|(pf, sq)| analyse_host(pf, sq, opts, &attacker)),
-        );
-        out
-    };
-    let outputs = match opts.jobs {
-        Some(n) => match rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build()
-        {
-            Ok(pool) => pool.install(run),
-            Err(_) => run(),
-        },
-        None => run(),
-    };
     let mut report = Report {
         units: discovery.units.len(),
+        hosts: discovery
+            .units
+            .iter()
+            .map(|u| host::of_unit(u).name)
+            .collect(),
         ..Report::default()
     };
-    for o in outputs {
-        report.files += o.files;
-        report.findings.extend(o.findings);
-    }
-    for p in &discovery.problems {
-        let mut db = SourceDb::new();
-        let id = db.add(p.path.clone(), String::new(), false);
-        let d = Diagnostic::new(p.code, p.message.clone(), Span::new(id, 0..0), "this file");
-        report.findings.extend(finish(&db, vec![d], opts).findings);
-    }
-    report.findings.sort_by(|a, b| {
-        (&a.path, a.line, a.column, &a.code, &a.message)
-            .cmp(&(&b.path, b.line, b.column, &b.code, &b.message))
+    let mut order: Vec<(String, Item)> = discovery
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (unit_key(u), Item::Unit(i)))
+        .chain(
+            discovery
+                .problems
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.path.clone(), Item::Problem(i))),
+        )
+        .collect();
+    order.sort_by(|a, b| a.0.cmp(&b.0));
+    progress.start(discovery.units.len());
+    let units = &discovery.units;
+    let attacker = &attacker;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::channel::<(usize, UnitOutput)>();
+        scope.spawn(move || {
+            let run = || {
+                units
+                    .par_iter()
+                    .enumerate()
+                    .for_each_with(tx, |tx, (i, u)| {
+                        let mut out = analyse_unit(u, opts, attacker);
+                        // Host findings go with the proxy unit, where their
+                        // primary label is.
+                        for pf in host_partners(units, u) {
+                            out.findings
+                                .extend(analyse_host(pf, u, opts, attacker).findings);
+                        }
+                        progress.unit_done();
+                        // The receiver only goes away when the scan is over.
+                        let _ = tx.send((i, out));
+                    })
+            };
+            match opts.jobs {
+                Some(n) => match rayon::ThreadPoolBuilder::new()
+                    .num_threads(n.max(1))
+                    .build()
+                {
+                    Ok(pool) => pool.install(run),
+                    Err(_) => run(),
+                },
+                None => run(),
+            }
+        });
+        let mut early: BTreeMap<usize, UnitOutput> = BTreeMap::new();
+        for (_, item) in &order {
+            let out = match item {
+                Item::Unit(i) => loop {
+                    if let Some(o) = early.remove(i) {
+                        break o;
+                    }
+                    match rx.recv() {
+                        Ok((j, o)) => {
+                            early.insert(j, o);
+                        }
+                        // Workers gone without this unit: their panic is
+                        // re-raised when the scope ends.
+                        Err(_) => {
+                            break UnitOutput {
+                                files: 0,
+                                findings: Vec::new(),
+                            }
+                        }
+                    }
+                },
+                Item::Problem(i) => {
+                    let Some(p) = discovery.problems.get(*i) else {
+                        continue;
+                    };
+                    let mut db = SourceDb::new();
+                    let id = db.add(p.path.clone(), String::new(), false);
+                    let d = Diagnostic::new(
+                        p.code,
+                        p.message.clone(),
+                        Span::new(id, 0..0),
+                        "this file",
+                    );
+                    let path = std::path::Path::new(&p.path);
+                    let sysroot = opts
+                        .root
+                        .clone()
+                        .unwrap_or_else(|| discover::detect_sysroot(path));
+                    let host = host::tag(&sysroot, path);
+                    report.hosts.insert(host.name.clone());
+                    let mut out = finish(&db, vec![d], opts, &host);
+                    // A problem file is reported, not read.
+                    out.files = 0;
+                    out
+                }
+            };
+            report.files += out.files;
+            let mut findings = out.findings;
+            findings.sort_by(|a, b| {
+                (&a.path, a.line, a.column, &a.code, &a.message)
+                    .cmp(&(&b.path, b.line, b.column, &b.code, &b.message))
+            });
+            for f in findings {
+                on_finding(f);
+            }
+        }
     });
+    progress.finish();
     Ok(report)
 }

@@ -7,15 +7,74 @@ mod explain;
 
 use clap::Parser;
 use cli::{CheckArgs, Cli, Color, Command, FailOn, Format, RulesFormat};
+use relaylint::baseline::Baseline;
 use relaylint::config_file::{self, ConfigFile, LoadError};
 use relaylint::diagnostic::Severity;
 use relaylint::dialect::kind::Dialect;
 use relaylint::load::Limits;
 use relaylint::options::Options;
+use relaylint::progress::{Progress, Silent, TerminalBar};
 use relaylint::{registry, report};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// Where the report goes: standard output, or the `--output` file (created
+/// at the first write, so that a scan that fails leaves no file behind).
+/// The first error stops further writing and is reported at the end; a
+/// closed pipe (`| head`) is not an error.
+struct Dest {
+    path: Option<PathBuf>,
+    out: Option<Box<dyn Write>>,
+    error: Option<String>,
+    closed: bool,
+}
+
+impl Dest {
+    fn new(path: Option<PathBuf>) -> Self {
+        Dest {
+            path,
+            out: None,
+            error: None,
+            closed: false,
+        }
+    }
+
+    fn write(&mut self, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
+        if self.error.is_some() || self.closed {
+            return;
+        }
+        if self.out.is_none() {
+            self.out = Some(match &self.path {
+                Some(p) => match std::fs::File::create(p) {
+                    Ok(file) => Box::new(std::io::BufWriter::new(file)),
+                    Err(e) => {
+                        self.error = Some(format!("cannot write `{}`: {e}", p.display()));
+                        return;
+                    }
+                },
+                None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+            });
+        }
+        let Some(out) = self.out.as_mut() else {
+            return;
+        };
+        match f(out.as_mut()).and_then(|_| out.flush()) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => self.closed = true,
+            Err(e) => {
+                self.error = Some(match &self.path {
+                    Some(p) => format!("cannot write `{}`: {e}", p.display()),
+                    None => format!("cannot write the report: {e}"),
+                })
+            }
+        }
+    }
+
+    fn close(self) -> Result<(), String> {
+        self.error.map_or(Ok(()), Err)
+    }
+}
 
 fn usage_error(msg: &str) -> ExitCode {
     eprintln!("relaylint: error: {msg}");
@@ -158,43 +217,99 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         args.paths.clone()
     };
-    let report = match relaylint::scan(&paths, &opts, stdin) {
+    // A broken baseline stops the run before a long scan, not after.
+    let baseline = match &args.baseline {
+        Some(path) => match Baseline::load(path) {
+            Ok(b) => Some(b),
+            Err(e) => return usage_error(&e.to_string()),
+        },
+        None => None,
+    };
+    let today = match baseline.as_ref().map(|_| relaylint::baseline::today()) {
+        Some(Err(e)) => return usage_error(&e),
+        Some(Ok(d)) => Some(d),
+        None => None,
+    };
+    let bar;
+    let progress: &dyn Progress = if !args.no_progress && std::io::stderr().is_terminal() {
+        bar = TerminalBar::new();
+        &bar
+    } else {
+        &Silent
+    };
+    // Human and JSON output stream: each finding is written as soon as the
+    // findings before it are known. The other formats need the whole report.
+    let streaming = matches!(args.format, Format::Human | Format::Json);
+    let mut dest = Dest::new(args.output.clone());
+    let mut all = Vec::new();
+    let mut kept = Vec::new();
+    let mut hidden = 0;
+    let in_force = match (&baseline, today) {
+        (Some(b), Some(day)) => b.in_force(day),
+        _ => Default::default(),
+    };
+    let mut on_finding = |f: relaylint::finding::Finding| {
+        if args.write_baseline.is_some() {
+            all.push(f.clone());
+        }
+        if in_force.hides(&f) {
+            hidden += 1;
+            return;
+        }
+        if streaming {
+            let index = kept.len();
+            progress.suspend(&mut || match args.format {
+                // The document starts with its first finding, so that a scan
+                // that cannot start leaves no file behind.
+                Format::Json if index == 0 => dest.write(|out| {
+                    report::json::write_start(out)?;
+                    report::json::write_finding(index, &f, out)
+                }),
+                Format::Json => dest.write(|out| report::json::write_finding(index, &f, out)),
+                _ => dest.write(|out| report::human::write_finding(&f, out)),
+            });
+        }
+        kept.push(f);
+    };
+    let scanned = relaylint::scan_streaming(&paths, &opts, stdin, progress, &mut on_finding);
+    let mut report = match scanned {
         Ok(r) => r,
         Err(e) => return usage_error(&e.to_string()),
     };
-    let mut buf: Vec<u8> = Vec::new();
-    let written = match args.format {
-        Format::Human => report::human::write(&report, &mut buf),
-        Format::Json => report::json::write(&report, &mut buf),
+    report.findings = kept;
+    report.statistics = args.statistics;
+    report.baseline_hidden = baseline.as_ref().map(|_| hidden);
+    if let Some(path) = &args.write_baseline {
+        let text = Baseline::of(&all).to_json();
+        if let Err(e) = std::fs::write(path, text) {
+            return usage_error(&format!(
+                "cannot write the baseline `{}`: {e}",
+                path.display()
+            ));
+        }
+    }
+    match args.format {
+        Format::Human => dest.write(|out| report::human::write_end(&report, out)),
+        Format::Json => {
+            let n = report.findings.len();
+            dest.write(|out| {
+                if n == 0 {
+                    report::json::write_start(out)?;
+                }
+                report::json::write_end(&report, n, out)
+            })
+        }
         Format::Sarif => {
             let src_root = std::env::current_dir().ok();
-            report::sarif::write(
-                &report,
-                &report::sarif::SarifOptions {
-                    src_root: src_root.as_deref(),
-                },
-                &mut buf,
-            )
+            let opts = report::sarif::SarifOptions {
+                src_root: src_root.as_deref(),
+            };
+            dest.write(|out| report::sarif::write(&report, &opts, out))
         }
-        Format::Github => report::github::write(&report, &mut buf),
-    };
-    if let Err(e) = written {
-        return usage_error(&format!("cannot render the report: {e}"));
+        Format::Github => dest.write(|out| report::github::write(&report, out)),
+        Format::Html => dest.write(|out| report::html::write(&report, out)),
     }
-    let result = match &args.output {
-        Some(path) => std::fs::write(path, &buf)
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
-        None => {
-            let mut out = std::io::stdout().lock();
-            match out.write_all(&buf).and_then(|_| out.flush()) {
-                Ok(()) => Ok(()),
-                // A closed pipe (`| head`) is not an error.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                Err(e) => Err(format!("cannot write the report: {e}")),
-            }
-        }
-    };
-    if let Err(e) = result {
+    if let Err(e) = dest.close() {
         return usage_error(&e);
     }
     let threshold = match args.fail_on {
@@ -218,7 +333,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(*args),
         Command::Rules { format } => explain::rules(format == RulesFormat::Json),
         Command::Explain { code } => explain::explain(&code),
     }

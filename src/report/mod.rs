@@ -2,13 +2,15 @@
 //! filters.
 
 pub mod github;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod sarif;
+pub mod summary;
 
 use crate::diagnostic::Severity;
 use crate::finding::Finding;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The result of a scan.
 #[derive(Debug, Default)]
@@ -19,6 +21,12 @@ pub struct Report {
     pub units: usize,
     /// Findings, sorted by path, line, column, code.
     pub findings: Vec<Finding>,
+    /// Every host scanned (see `host.rs`), with or without findings.
+    pub hosts: BTreeSet<String>,
+    /// Findings a `--baseline` hid (`None` without a baseline).
+    pub baseline_hidden: Option<usize>,
+    /// `--statistics`: writers add identical findings grouped across hosts.
+    pub statistics: bool,
 }
 
 impl Report {

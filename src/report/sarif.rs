@@ -161,6 +161,9 @@ fn result(f: &Finding, rules: &[RuleMeta]) -> Value {
         "partialFingerprints".into(),
         json!({ "relaylint/v1": f.fingerprint }),
     );
+    if !f.host.is_empty() {
+        r.insert("properties".into(), json!({ "host": f.host }));
+    }
     Value::Object(r)
 }
 
