@@ -17,6 +17,7 @@ pub mod dialect;
 pub mod discover;
 pub mod finding;
 pub mod host;
+pub mod host_analysis;
 pub mod load;
 pub mod net;
 pub mod options;
@@ -149,6 +150,66 @@ fn analyse_unit(plan: &UnitPlan, opts: &Options, attacker: &net::IpSet) -> UnitO
     }
 }
 
+/// The Postfix units on the same host (the same sysroot) as `proxy`, when
+/// it is a Squid or Dante unit: the host pass pairs them.
+fn host_partners<'u>(units: &'u [UnitPlan], proxy: &UnitPlan) -> Vec<&'u UnitPlan> {
+    let proxy_root = match proxy {
+        UnitPlan::Squid { sysroot, .. } | UnitPlan::Dante { sysroot, .. } => sysroot,
+        _ => return Vec::new(),
+    };
+    units
+        .iter()
+        .filter(|u| matches!(u, UnitPlan::Postfix { sysroot, .. } if sysroot == proxy_root))
+        .collect()
+}
+
+/// The host pass for one pair: only its own findings (the units' files are
+/// counted by their own analyses).
+fn analyse_host(
+    pf: &UnitPlan,
+    proxy: &UnitPlan,
+    opts: &Options,
+    attacker: &net::IpSet,
+) -> UnitOutput {
+    let UnitPlan::Postfix {
+        main,
+        master,
+        sysroot,
+    } = pf
+    else {
+        return UnitOutput {
+            files: 0,
+            findings: Vec::new(),
+        };
+    };
+    let postfix_inputs = postfix::Inputs {
+        main: main.as_deref().map(Source::Path),
+        master: master.as_deref(),
+        sysroot,
+    };
+    let (db, diags) = match proxy {
+        UnitPlan::Squid { conf, .. } => {
+            let inputs = squid::Inputs {
+                conf: Source::Path(conf),
+                sysroot,
+            };
+            host_analysis::squid_to_postfix(&postfix_inputs, &inputs, opts.limits, attacker)
+        }
+        UnitPlan::Dante { conf, .. } => {
+            let inputs = dante::Inputs {
+                conf: Source::Path(conf),
+                sysroot,
+            };
+            host_analysis::dante_to_postfix(&postfix_inputs, &inputs, opts.limits, attacker)
+        }
+        _ => (SourceDb::new(), Vec::new()),
+    };
+    UnitOutput {
+        files: 0,
+        ..finish(&db, diags, opts, &host::of_unit(proxy))
+    }
+}
+
 /// Scans `inputs` (files, folders, or `-` for `stdin`).
 pub fn scan(
     inputs: &[PathBuf],
@@ -249,7 +310,13 @@ pub fn scan_streaming(
                     .par_iter()
                     .enumerate()
                     .for_each_with(tx, |tx, (i, u)| {
-                        let out = analyse_unit(u, opts, attacker);
+                        let mut out = analyse_unit(u, opts, attacker);
+                        // Host findings go with the proxy unit, where their
+                        // primary label is.
+                        for pf in host_partners(units, u) {
+                            out.findings
+                                .extend(analyse_host(pf, u, opts, attacker).findings);
+                        }
                         progress.unit_done();
                         // The receiver only goes away when the scan is over.
                         let _ = tx.send((i, out));

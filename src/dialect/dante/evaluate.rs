@@ -646,6 +646,77 @@ impl<'c> Evaluator<'c> {
         None
     }
 
+    /// The host-level question: an unauthenticated CONNECT from the attacker
+    /// to `port` on `dest`, an address of the host itself, through any
+    /// `internal:` line (its index and the witness). A socks rule's `to:`
+    /// naming the loopback interface (`lo`) or `localhost` stands for
+    /// loopback; naming another interface, for the host's other addresses.
+    pub fn connect_to_host(&self, dest: IpAddr, port: u16) -> Option<(usize, Witness)> {
+        let (src_sets, _) = self.partitions();
+        let to_matches = |i: usize| {
+            let Some(to) = self.cfg.rules.get(i).and_then(|r| r.to.as_ref()) else {
+                return false;
+            };
+            let addr_ok = match &to.addr {
+                Addr::Interface(n) => {
+                    super::address::is_loopback_interface(n) == dest.is_loopback()
+                }
+                Addr::Name(n) => n == "localhost" && dest.is_loopback(),
+                a => a.peer_set().contains(dest),
+            };
+            addr_ok && to.port_matches(port)
+        };
+        for (index, (ep, _)) in self.cfg.internals.iter().enumerate() {
+            let reach = reach(&ep.addr);
+            let listen = listen_port(ep);
+            for cell in cells(&reach.sources(self.attacker), &src_sets) {
+                let Some(source) = cell.sample() else {
+                    continue;
+                };
+                let Some(crule) = self.client_rule(source, &reach, listen) else {
+                    continue;
+                };
+                let Some(client) = self.cfg.rules.get(crule) else {
+                    continue;
+                };
+                let v5 = negotiate(&negotiation_list(self.cfg, client));
+                for version in [5u8, 4] {
+                    let method = match (version, v5) {
+                        (5, Some(m)) => m,
+                        (5, None) => continue,
+                        _ => Method::None,
+                    };
+                    let cands = self.candidates(source, version, method, Command::Connect);
+                    let Some(c) = cands.iter().find(|c| to_matches(c.index)) else {
+                        continue;
+                    };
+                    if !c.pass {
+                        continue;
+                    }
+                    let request = Request {
+                        source,
+                        version,
+                        method,
+                        dest,
+                        port,
+                        command: Command::Connect,
+                    };
+                    return Some((
+                        index,
+                        Witness {
+                            request,
+                            client_rule: crule,
+                            socks_rule: c.index,
+                            method_entry: c.entry,
+                            v4_bypass: version == 4 && v5.is_none(),
+                        },
+                    ));
+                }
+            }
+        }
+        None
+    }
+
     /// The verdicts of every `internal:` line.
     pub fn internals(&self) -> Vec<InternalVerdict> {
         self.cfg

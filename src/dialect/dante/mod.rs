@@ -67,6 +67,73 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
     (db, diags)
 }
 
+/// A way through danted to a port on the host itself.
+pub struct LoopbackReach {
+    /// The parsed file, for the witness's rules and spans.
+    pub cfg: Config,
+    /// Index in [`Config::internals`]: where the attacker connects.
+    pub internal: usize,
+    /// The request that gets through.
+    pub witness: evaluate::Witness,
+}
+
+/// The addresses danted's outgoing connections leave from: the first
+/// `external:` line's address when it names one; otherwise (an interface or
+/// a name) an address of the host relaylint does not know, stood for by two
+/// unrelated documentation addresses, so that a verdict holds for either.
+/// Empty when the file cannot be read.
+pub fn outgoing_addresses(inputs: &Inputs, limits: Limits) -> Vec<std::net::IpAddr> {
+    let mut db = SourceDb::new();
+    let mut diags = Vec::new();
+    let Some(file) = read_source(&mut db, &mut diags, &inputs.conf, inputs.sysroot, limits) else {
+        return Vec::new();
+    };
+    let text = db.text(file);
+    let cfg = syntax::parse(file, text);
+    let named = cfg.externals.first().and_then(|span| {
+        let line = text.get(span.range())?;
+        let value = line.split_once(':')?.1;
+        value
+            .split_whitespace()
+            .next()?
+            .parse::<std::net::IpAddr>()
+            .ok()
+    });
+    match named {
+        Some(ip) => vec![ip],
+        None => ["192.0.2.1", "203.0.113.201"]
+            .iter()
+            .filter_map(|s| s.parse().ok())
+            .collect(),
+    }
+}
+
+/// Asks the host-level question: can a client in `attacker` CONNECT to
+/// `port` on `dest` (an address of the host) through this danted without
+/// authentication? The file is read into `db`; per-unit findings are left
+/// to [`analyse`]. `None` also when danted would not start.
+pub fn local_connect(
+    inputs: &Inputs,
+    limits: Limits,
+    attacker: &IpSet,
+    dest: std::net::IpAddr,
+    port: u16,
+    db: &mut SourceDb,
+) -> Option<LoopbackReach> {
+    let mut diags = Vec::new();
+    let file = read_source(db, &mut diags, &inputs.conf, inputs.sysroot, limits)?;
+    let cfg = syntax::parse(file, db.text(file));
+    if !cfg.problems.is_empty() {
+        return None;
+    }
+    let (internal, witness) = Evaluator::new(&cfg, attacker).connect_to_host(dest, port)?;
+    Some(LoopbackReach {
+        cfg,
+        internal,
+        witness,
+    })
+}
+
 /// Parses, evaluates and runs every Dante rule on one file's text.
 pub fn check_text(file: FileId, text: &str, attacker: &IpSet) -> Vec<Diagnostic> {
     let cfg = syntax::parse(file, text);

@@ -229,6 +229,10 @@ pub struct Context<'a> {
     /// Names of master.cf's `unix` services, when the unit has a master.cf
     /// (a policy server at `unix:private/NAME` must be one of them).
     pub unix_services: Option<&'a [String]>,
+    /// True when the client is one of the host's own addresses (a proxy on
+    /// the same machine connecting out): a `mynetworks` derived from
+    /// `mynetworks_style` covers it, whatever the style.
+    pub host_client: bool,
 }
 
 struct Eval<'a> {
@@ -811,6 +815,22 @@ impl Eval<'_> {
         }
     }
 
+    /// True when `inet_interfaces` names `addr` (an address of the host),
+    /// or every interface.
+    fn listens_on(&self, addr: IpAddr) -> bool {
+        let tokens = self.cfg().get("inet_interfaces").tokens();
+        tokens.is_empty()
+            || tokens.iter().any(|t| {
+                let t = t.text.as_str();
+                t.eq_ignore_ascii_case("all")
+                    || (addr.is_loopback() && super::listener::is_loopback(t))
+                    || t.trim_start_matches('[')
+                        .trim_end_matches(']')
+                        .parse::<IpAddr>()
+                        == Ok(addr)
+            })
+    }
+
     fn item(&self, item: &Item, kind: ListKind, depth: usize) -> Vec<Alt> {
         let span = item.token.span;
         let name = item.name.as_str();
@@ -846,7 +866,31 @@ impl Eval<'_> {
                 ),
             },
             "permit_mynetworks" => {
-                let (tokens, _) = matchlist::list_tokens(&self.cfg().get("mynetworks").text);
+                let mynetworks = self.cfg().get("mynetworks");
+                // Unset, `mynetworks` comes from `mynetworks_style` over the
+                // addresses Postfix listens on (`inet_interfaces`); each
+                // style (host, subnet, class) covers those addresses. Only a
+                // client on the host itself is decided this way.
+                if mynetworks.origin_span().is_none()
+                    && self.ctx.host_client
+                    && self.listens_on(self.client)
+                {
+                    return vec![Alt::new(
+                        Outcome::Permit,
+                        vec![Step::new(
+                            span,
+                            format!(
+                                "`{t}` permits {}: `mynetworks` is not set, and the one Postfix derives from `mynetworks_style` covers the addresses it listens on",
+                                if self.client.is_loopback() {
+                                    format!("`{}`", self.client)
+                                } else {
+                                    "the host's own address".to_string()
+                                }
+                            ),
+                        )],
+                    )];
+                }
+                let (tokens, _) = matchlist::list_tokens(&mynetworks.text);
                 match matchlist::match_client(&tokens, self.client, self.ctx.store, 0) {
                     MatchResult::Match {
                         hit,

@@ -5,6 +5,7 @@
 
 use super::master_cf::{MasterCf, Service};
 use crate::source::Span;
+use std::net::IpAddr;
 
 /// Where a listener accepts connections from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -167,6 +168,31 @@ pub fn exposure(listener: &Listener, inet_interfaces: &[String]) -> Exposure {
         Exposure::LoopbackOnly
     } else {
         Exposure::SomeInterfaces
+    }
+}
+
+/// True when a client on the host itself can connect to the listener at
+/// `dest`: bound to it, or bound to no address while `inet_interfaces` is
+/// `all` or names it (`loopback-only` and loopback names for 127.0.0.1).
+pub fn reachable_at(listener: &Listener, inet_interfaces: &[String], dest: IpAddr) -> bool {
+    let names = |h: &str| {
+        if dest.is_loopback() {
+            is_loopback(h) && (dest.is_ipv6() == h.contains(':'))
+        } else {
+            h.trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<IpAddr>()
+                == Ok(dest)
+        }
+    };
+    match &listener.host {
+        Some(h) => names(h),
+        None => {
+            inet_interfaces.is_empty()
+                || inet_interfaces
+                    .iter()
+                    .any(|i| i.eq_ignore_ascii_case("all") || names(i))
+        }
     }
 }
 

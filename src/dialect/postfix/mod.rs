@@ -233,6 +233,87 @@ fn bad_boolean(cfg: &config::ServiceConfig) -> Option<(Option<Span>, String)> {
 
 /// Analyses one Postfix unit: returns its files and findings.
 pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, Vec<Diagnostic>) {
+    let (db, diags, _) = with_analysis(inputs, limits, attacker, false, rules::run);
+    (db, diags)
+}
+
+/// An smtpd listener that a client on the host itself (no login) can reach
+/// on one of the host's addresses and relay through to a foreign domain.
+pub struct LoopbackRelay {
+    /// The listener's port number.
+    pub port: u16,
+    /// How the listener reads (`smtpd` on `smtp`).
+    pub listener: String,
+    /// Where the listener is named (master.cf), if anywhere.
+    pub listener_span: Option<Span>,
+    /// How the relay goes.
+    pub witness: evaluate::Witness,
+}
+
+/// Asks the host-level question: which smtpd listeners accept connections on
+/// `dest` (an address of the host: loopback, or one of its own) and relay,
+/// without a login, for a client at each of `clients` (addresses of the host
+/// itself, where a proxy on it connects from). A listener counts when it
+/// relays for every one of them (they stand for one address relaylint cannot
+/// pin down). Only the unit's files are returned (its per-unit findings are
+/// the business of [`analyse`]).
+pub fn local_relays(
+    inputs: &Inputs,
+    limits: Limits,
+    dest: std::net::IpAddr,
+    clients: &[std::net::IpAddr],
+) -> (SourceDb, Vec<LoopbackRelay>) {
+    let mut db = SourceDb::new();
+    let mut kept: Option<Vec<LoopbackRelay>> = None;
+    for client in clients {
+        let one = IpSet::from_net(&ipnet::IpNet::from(*client));
+        let (this_db, _, found) = with_analysis(inputs, limits, &one, true, |a, _| {
+            let inet_interfaces: Vec<String> = a
+                .main_config()
+                .get("inet_interfaces")
+                .tokens()
+                .into_iter()
+                .map(|t| t.text)
+                .collect();
+            a.listeners
+                .iter()
+                .filter(|l| listener::reachable_at(&l.listener, &inet_interfaces, dest))
+                .filter_map(|l| match &l.verdict {
+                    Verdict::Open(w) => Some(LoopbackRelay {
+                        port: l.listener.port_number()?,
+                        listener: l.listener.describe(),
+                        listener_span: l.listener.line_span(),
+                        witness: w.clone(),
+                    }),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        });
+        let found = found.unwrap_or_default();
+        kept = Some(match kept {
+            None => {
+                // The first run's files carry the spans of its witnesses.
+                db = this_db;
+                found
+            }
+            Some(prev) => prev
+                .into_iter()
+                .filter(|r| found.iter().any(|f| f.port == r.port))
+                .collect(),
+        });
+    }
+    (db, kept.unwrap_or_default())
+}
+
+/// Parses and evaluates the unit for clients in `attacker`, then hands the
+/// analysis to `body`.
+fn with_analysis<R>(
+    inputs: &Inputs,
+    limits: Limits,
+    attacker: &IpSet,
+    host_client: bool,
+    body: impl FnOnce(&Analysis, &mut Vec<Diagnostic>) -> R,
+) -> (SourceDb, Vec<Diagnostic>, Option<R>) {
     let mut db = SourceDb::new();
     let mut diags = Vec::new();
     let main_id = match &inputs.main {
@@ -246,7 +327,7 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
     if inputs.main.is_some() && main_id.is_none() || inputs.master.is_some() && master_id.is_none()
     {
         // A file of the unit could not be read: a verdict would be a guess.
-        return (db, diags);
+        return (db, diags, None);
     }
     let (main, d) = match main_id {
         Some(id) => main_cf::parse(id, db.text(id)),
@@ -411,6 +492,7 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
                 store: &store,
                 attacker,
                 unix_services: unix_services.as_deref(),
+                host_client,
             })
         };
         analysis.listeners.push(ListenerResult {
@@ -419,8 +501,8 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
             verdict,
         });
     }
-    rules::run(&analysis, &mut diags);
+    let result = body(&analysis, &mut diags);
     diags.extend(store.diags.borrow_mut().drain(..));
     drop(analysis);
-    (store.db.into_inner(), diags)
+    (store.db.into_inner(), diags, Some(result))
 }

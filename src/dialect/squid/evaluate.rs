@@ -85,6 +85,13 @@ pub struct Request {
     pub host: String,
     /// The address the host resolves to.
     pub dst_ip: IpAddr,
+    /// The name a reverse lookup of `dst_ip` gives, when the host is
+    /// written as an address: Squid matches `dstdomain` and `dstdom_regex`
+    /// against it too.
+    pub reverse_name: Option<String>,
+    /// The destination port (the kind's usual one unless a caller names
+    /// another, as the host pass does for the local MTA's port).
+    pub dst_port: u32,
     /// The listener's port number.
     pub local_port: u32,
     /// The listener's name.
@@ -110,9 +117,8 @@ impl Request {
     fn url(&self) -> String {
         match self.kind {
             Kind::Get => format!("http://{}/", self.host),
-            Kind::Get25 => format!("http://{}:25/", self.host),
-            Kind::Connect443 => format!("{}:443", self.host),
-            Kind::Connect25 => format!("{}:25", self.host),
+            Kind::Get25 => format!("http://{}:{}/", self.host, self.dst_port),
+            Kind::Connect443 | Kind::Connect25 => format!("{}:{}", self.host, self.dst_port),
             Kind::Manager => format!("cache_object://{}/info", self.host),
         }
     }
@@ -189,7 +195,7 @@ impl Search<'_> {
                 None => return assign.get(i).copied().flatten().ok_or(Stop::Need(i)),
             },
             Leaf::Port(r) => {
-                let p = req.kind.port();
+                let p = req.dst_port;
                 r.iter().any(|(lo, hi)| *lo <= p && p <= *hi)
             }
             Leaf::LocalPort(r) => r
@@ -208,7 +214,13 @@ impl Search<'_> {
                 };
                 v.iter().any(|x| x == p)
             }
-            Leaf::DstDomain(v) => v.iter().any(|d| domain_matches(&req.host, d)),
+            Leaf::DstDomain(v) => v.iter().any(|d| {
+                domain_matches(&req.host, d)
+                    || req
+                        .reverse_name
+                        .as_deref()
+                        .is_some_and(|r| domain_matches(r, d))
+            }),
             Leaf::SrcDomain(v) => v.iter().any(|d| d == "none"),
             Leaf::Regex(t, res) => {
                 let subject = match t {
@@ -223,7 +235,11 @@ impl Search<'_> {
                     }
                     RegexTarget::SrcName => "none".into(),
                 };
-                res.iter().any(|r| r.is_match(&subject))
+                let reverse = match (t, req.reverse_name.as_deref()) {
+                    (RegexTarget::Host, Some(r)) => res.iter().any(|x| x.is_match(r)),
+                    _ => false,
+                };
+                reverse || res.iter().any(|r| r.is_match(&subject))
             }
             Leaf::Auth { .. } => return Err(Stop::Auth),
             Leaf::Free => return assign.get(i).copied().flatten().ok_or(Stop::Need(i)),
@@ -452,6 +468,14 @@ fn unusable(p: &Port) -> Option<String> {
     }
 }
 
+/// The name Squid's reverse lookup finds for a host written as an address:
+/// only loopback is known (`/etc/hosts` names it `localhost` on every
+/// system relaylint meets); other addresses are taken to have none.
+fn reverse_name(host: &str, ip: IpAddr) -> Option<String> {
+    let literal = host.trim_start_matches('[').trim_end_matches(']');
+    (literal.parse::<IpAddr>().is_ok() && ip.is_loopback()).then(|| "localhost".to_string())
+}
+
 /// Evaluates every listener for the attacker.
 pub fn evaluate(cfg: &Config, attacker: &IpSet) -> Vec<PortVerdict> {
     evaluate_for(cfg, attacker, &Kind::ALL)
@@ -459,13 +483,25 @@ pub fn evaluate(cfg: &Config, attacker: &IpSet) -> Vec<PortVerdict> {
 
 /// Evaluates every listener for clients in `space`.
 pub fn evaluate_for(cfg: &Config, space: &IpSet, kinds: &[Kind]) -> Vec<PortVerdict> {
+    evaluate_targets(cfg, space, kinds, &target_hosts(cfg), None)
+}
+
+/// Evaluates every listener for clients in `space` asking for the given
+/// targets (host name as written in the request, the address it resolves
+/// to), on `port` instead of each kind's usual port when one is given.
+pub fn evaluate_targets(
+    cfg: &Config,
+    space: &IpSet,
+    kinds: &[Kind],
+    hosts: &[(String, IpAddr)],
+    port: Option<u32>,
+) -> Vec<PortVerdict> {
     let attacker = space;
     // Every untrusted address counts, a partner's public address listed in
     // a `src` acl included: "untrusted" is whatever the user has not
     // declared trusted (relaylint.toml), as for every dialect.
     let direct_regions = src_regions(cfg, attacker);
     let any_regions = src_regions(cfg, &IpSet::everything());
-    let hosts = target_hosts(cfg);
     let indirect_on = cfg.flag("acl_uses_indirect_client", true);
     let mut out = Vec::new();
     for (pi, p) in cfg.ports.iter().enumerate() {
@@ -491,13 +527,15 @@ pub fn evaluate_for(cfg: &Config, space: &IpSet, kinds: &[Kind]) -> Vec<PortVerd
             if get_only && kind.connect() {
                 continue;
             }
-            for (host, dst_ip) in &hosts {
+            for (host, dst_ip) in hosts {
                 let base = |src: IpAddr, direct: IpAddr, via: Via| Request {
                     kind,
                     src,
                     direct,
                     host: host.clone(),
                     dst_ip: *dst_ip,
+                    dst_port: port.unwrap_or(kind.port()),
+                    reverse_name: reverse_name(host, *dst_ip),
                     local_port: p.port,
                     port_name: p.name.clone(),
                     local_ip,

@@ -313,6 +313,131 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
     (db, diags)
 }
 
+/// The addresses Squid's connection to `dest` may leave from, as the mail
+/// server on the host sees them: `dest` itself (the kernel's choice for an
+/// address of the host) unless `tcp_outgoing_address` binds another. Lines
+/// of the other address family are skipped, as Squid does; a line with acls
+/// may or may not apply, so every candidate up to the first line without
+/// acls is returned (a verdict must hold for all of them).
+pub fn outgoing_sources(
+    inputs: &Inputs,
+    limits: Limits,
+    dest: std::net::IpAddr,
+) -> Vec<std::net::IpAddr> {
+    let mut db = SourceDb::new();
+    let mut diags = Vec::new();
+    let Some(main) = read_source(&mut db, &mut diags, &inputs.conf, inputs.sysroot, limits) else {
+        return vec![dest];
+    };
+    let mut fs = Fs {
+        db: &mut db,
+        diags: &mut diags,
+        sysroot: inputs.sysroot,
+        config_dir: inputs.sysroot.to_path_buf(),
+        limits,
+        cache: HashMap::new(),
+        files_read: 0,
+    };
+    let macros = syntax::Macros {
+        service_name: "squid".into(),
+        process_number: 0,
+    };
+    let pre = include::preprocess(main, &mut fs, &macros);
+    let mut out = Vec::new();
+    for d in pre
+        .directives
+        .iter()
+        .filter(|d| d.name == "tcp_outgoing_address")
+    {
+        let mut words = d
+            .line
+            .text
+            .get(d.args_at..)
+            .unwrap_or("")
+            .split_whitespace();
+        let Some(addr) = words
+            .next()
+            .and_then(|w| w.parse::<std::net::IpAddr>().ok())
+        else {
+            continue;
+        };
+        if addr.is_ipv4() != dest.is_ipv4() {
+            continue;
+        }
+        if words.next().is_none() {
+            out.push(addr);
+            return out;
+        }
+        out.push(addr);
+    }
+    out.push(dest);
+    out
+}
+
+/// A way through Squid to a port on the host itself.
+pub struct LoopbackReach {
+    /// The configuration (kid 0), for the witness's acls and lines.
+    pub config: model::Config,
+    /// Index into [`model::Config::ports`]: the listener the attacker uses.
+    pub port: usize,
+    /// The request that gets through.
+    pub witness: evaluate::Witness,
+}
+
+/// Asks the host-level question: can a client in `attacker` open a CONNECT
+/// tunnel through this Squid to `port` on `dest`, an address of the host
+/// (loopback is also tried as `localhost`)? The files are read into `db`;
+/// per-unit findings are left to [`analyse`]. `None` also when Squid would
+/// not start.
+pub fn local_connect(
+    inputs: &Inputs,
+    limits: Limits,
+    attacker: &IpSet,
+    dest: std::net::IpAddr,
+    port: u16,
+    db: &mut SourceDb,
+) -> Option<LoopbackReach> {
+    let mut diags = Vec::new();
+    let main = read_source(db, &mut diags, &inputs.conf, inputs.sysroot, limits)?;
+    let mut fs = Fs {
+        db,
+        diags: &mut diags,
+        sysroot: inputs.sysroot,
+        config_dir: inputs.sysroot.to_path_buf(),
+        limits,
+        cache: HashMap::new(),
+        files_read: 0,
+    };
+    let macros = syntax::Macros {
+        service_name: "squid".into(),
+        process_number: 0,
+    };
+    let pre = include::preprocess(main, &mut fs, &macros);
+    let config = model::build(&pre.directives, &mut fs);
+    if !pre.fatal.is_empty() || !config.fatal.is_empty() {
+        return None;
+    }
+    let mut targets = vec![(dest.to_string(), dest)];
+    if dest.is_loopback() {
+        targets.push(("localhost".to_string(), dest));
+    }
+    let verdicts = evaluate::evaluate_targets(
+        &config,
+        attacker,
+        &[evaluate::Kind::Connect25],
+        &targets,
+        Some(u32::from(port)),
+    );
+    let (port, witness) = verdicts
+        .into_iter()
+        .find_map(|v| Some((v.port, v.open.into_iter().next()?)))?;
+    Some(LoopbackReach {
+        config,
+        port,
+        witness,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
