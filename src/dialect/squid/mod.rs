@@ -21,6 +21,7 @@ use crate::load::{under_sysroot, Limits};
 use crate::net::IpSet;
 use crate::source::{FileId, SourceDb, Span};
 use std::collections::HashMap;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 /// The files of a unit.
@@ -76,14 +77,34 @@ struct Fs<'a> {
     limits: Limits,
     cache: HashMap<PathBuf, Option<FileId>>,
     files_read: usize,
+    /// Files a glob matched whose names are not UTF-8: Squid's name for
+    /// them (invalid bytes written `\xNN`) → the file under the sysroot.
+    /// `glob(3)` returns such names like any other, so Squid reads them.
+    raw_names: HashMap<String, PathBuf>,
 }
 
 const MAX_FILES: usize = 4096;
 
 impl Fs<'_> {
     fn host_path(&self, name: &str) -> Option<PathBuf> {
+        if let Some(raw) = self.raw_names.get(name) {
+            return Some(raw.clone());
+        }
         under_sysroot(self.sysroot, &self.config_dir, name)
     }
+}
+
+/// A file name as text: UTF-8 as is, any other byte as `\xNN`, so that two
+/// names differing in invalid bytes stay two names.
+fn escaped_name(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
 }
 
 /// `fnmatch` without flags: `*`, `?` and `[...]` (a leading `.` must be
@@ -204,13 +225,23 @@ impl include::FileAccess for Fs<'_> {
                 let Ok(rd) = std::fs::read_dir(&host) else {
                     continue;
                 };
-                let mut names: Vec<String> = rd
+                let mut names: Vec<std::ffi::OsString> = rd
                     .filter_map(Result::ok)
-                    .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                    .map(|e| e.file_name())
                     .filter(|n| wildcard(comp.as_bytes(), n.as_bytes()))
                     .collect();
-                names.sort();
-                next.extend(names.iter().map(|n| joined(n)));
+                // glob(3) sorts bytewise in the C locale.
+                names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+                for n in names {
+                    match n.to_str() {
+                        Some(utf8) => next.push(joined(utf8)),
+                        None => {
+                            let shown = joined(&escaped_name(n.as_bytes()));
+                            self.raw_names.insert(shown.clone(), host.join(&n));
+                            next.push(shown);
+                        }
+                    }
+                }
                 if next.len() > MAX_FILES {
                     break;
                 }
@@ -271,6 +302,7 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
             limits,
             cache: HashMap::new(),
             files_read: 0,
+            raw_names: HashMap::new(),
         };
         let mut kid = 0u32;
         let mut last_kid = 0u32;
@@ -316,6 +348,14 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaped_names_keep_invalid_bytes_apart() {
+        assert_eq!(escaped_name(b"caf\xe9.conf"), "caf\\xe9.conf");
+        assert_ne!(escaped_name(b"\xff.conf"), escaped_name(b"\xfe.conf"));
+        assert_eq!(escaped_name("é.conf".as_bytes()), "é.conf");
+        assert_eq!(escaped_name(b"\xe9"), "\\xe9");
+    }
 
     #[test]
     fn wildcards() {

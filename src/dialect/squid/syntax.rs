@@ -43,11 +43,16 @@ impl Line {
     pub fn span_of(&self, range: Range<usize>) -> Span {
         let map = |pos: usize, end: bool| -> u32 {
             let pos = u32::try_from(pos).unwrap_or(u32::MAX);
-            let seg = self
+            // Segments are in text order (`at` never decreases): the last
+            // one starting at or before `pos` (before, for an end), found
+            // by bisection so that a line continued over 100,000 physical
+            // lines does not cost a scan per token.
+            let after = self
                 .segs
-                .iter()
-                .rev()
-                .find(|s| if end { s.at < pos } else { s.at <= pos })
+                .partition_point(|s| if end { s.at < pos } else { s.at <= pos });
+            let seg = after
+                .checked_sub(1)
+                .and_then(|i| self.segs.get(i))
                 .or_else(|| self.segs.first());
             match seg {
                 Some(s) if s.len == s.src_len => s.src + pos.saturating_sub(s.at).min(s.len),
@@ -211,10 +216,18 @@ pub fn substitute(line: &mut Line, macros: &Macros) {
         if r.is_empty() {
             return;
         }
-        // Map the literal range through the old segments, piece by piece.
-        for s in &line.segs {
+        // Map the literal range through the old segments, piece by piece,
+        // starting at the first one that reaches into the range (segments
+        // are in text order and end where the next begins).
+        let first = line
+            .segs
+            .partition_point(|s| (s.at as usize + s.len as usize) <= r.start);
+        for s in line.segs.get(first..).unwrap_or_default() {
             let s_start = s.at as usize;
             let s_end = s_start + s.len as usize;
+            if s_start >= r.end {
+                break;
+            }
             let lo = r.start.max(s_start);
             let hi = r.end.min(s_end);
             if lo >= hi {
