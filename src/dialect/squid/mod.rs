@@ -198,7 +198,10 @@ impl include::FileAccess for Fs<'_> {
         if !has_wildcard(pattern) {
             return match self.host_path(pattern) {
                 Some(p) if p.exists() => vec![pattern.to_string()],
-                _ => Vec::new(),
+                // A name that leaves the root: `read` reports it (RL005) at
+                // the include that names it, rather than "matches no file".
+                None => vec![pattern.to_string()],
+                Some(_) => Vec::new(),
             };
         }
         // Expand component by component, keeping Squid's view of each name.
