@@ -104,7 +104,12 @@ pub fn logical_lines(file: FileId, src: &str) -> (Vec<Line>, Vec<LineIssue>) {
     let mut pos = 0usize;
     let mut cur: Option<Line> = None;
     while pos < bytes.len() {
-        let nl = memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+        // `pos` is 0 or just after a `\n`, so always a char boundary; `find`
+        // on a `char` searches with the standard library's memchr.
+        let nl = src
+            .get(pos..)
+            .and_then(|rest| rest.find('\n'))
+            .map_or(bytes.len(), |i| pos + i);
         let next = nl + 1;
         // The line ends at the first `\r` (and at a NUL, where C strings end).
         let mut end = pos;
@@ -166,10 +171,6 @@ pub fn logical_lines(file: FileId, src: &str) -> (Vec<Line>, Vec<LineIssue>) {
         }
     }
     (lines, issues)
-}
-
-fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|b| *b == needle)
 }
 
 /// Values of the preprocessor macros for one Squid process.
