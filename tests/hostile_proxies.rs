@@ -338,12 +338,18 @@ fn squid_include_glob_matching_100_000_files() {
         std::fs::write(confd.join(format!("{i:06}.conf")), b"# empty\n").expect("write");
     }
     let s = scan(dir.path());
+    // Squid reads all of them and starts; relaylint stops at its cap of
+    // files per configuration and says it gives no verdict.
     assert!(
-        s.findings()
+        s.with("RL002", "h1/etc/squid/squid.conf")
             .iter()
-            .any(|f| path_of(f).contains("h1/etc/squid/")
-                && (code_of(f).starts_with("RL") || code_of(f) == "SQ002")),
-        "a glob over 100,000 files gets a diagnostic:\n{}",
+            .any(|f| f["message"].as_str().unwrap_or("").contains("no verdict")),
+        "a glob over 100,000 files: RL002, no verdict\n{}",
+        s.summary()
+    );
+    assert!(
+        s.with("SQ002", "h1/").is_empty(),
+        "relaylint's own cap is not a reason for Squid to refuse to start:\n{}",
         s.summary()
     );
     assert!(s.with("SQ001", "h1/").is_empty(), "{}", s.summary());

@@ -19,6 +19,11 @@ pub trait FileAccess {
     fn read(&mut self, name: &str, named_at: Span) -> Option<FileId>;
     /// The text of a file read before.
     fn text(&self, id: FileId) -> &str;
+    /// True once relaylint's own cap on files per configuration is
+    /// reached: from then on a failed read says nothing about Squid.
+    fn over_limit(&self) -> bool {
+        false
+    }
 }
 
 /// A directive line Squid would parse.
@@ -63,10 +68,15 @@ pub struct Preprocessed {
     pub included: Vec<(FileId, Span)>,
     /// Reading stopped early: an include went deeper than [`MAX_DEPTH`]
     /// (Squid exits right there, FATAL "nested too deeply", so nothing after
-    /// that point is read), or more than [`MAX_EXPANSIONS`] files were
-    /// expanded. Stopping bounds the work: a glob that includes its own
+    /// that point is read), or relaylint reached a limit of its own (see
+    /// `incomplete`). Stopping bounds the work: a glob that includes its own
     /// folder would otherwise be expanded (files per folder)^16 times.
     pub stopped: bool,
+    /// relaylint stopped reading at one of its own limits (files per
+    /// configuration, [`MAX_EXPANSIONS`]) where Squid would go on: the
+    /// include that reached it. The configuration is incomplete and gets
+    /// no verdict.
+    pub incomplete: Option<Span>,
 }
 
 /// Squid refuses files nested deeper than this.
@@ -202,12 +212,7 @@ fn file(
                         return;
                     }
                     if out.included.len() >= MAX_EXPANSIONS {
-                        out.fatal.push(Fatal {
-                            span: at,
-                            message: format!(
-                                "more than {MAX_EXPANSIONS} included files are expanded; Squid would take hours to load this configuration"
-                            ),
-                        });
+                        out.incomplete = Some(at);
                         out.stopped = true;
                         return;
                     }
@@ -215,6 +220,11 @@ fn file(
                         Some(child) => {
                             out.included.push((child, at));
                             file(child, depth + 1, fs, macros, out);
+                        }
+                        None if fs.over_limit() => {
+                            out.incomplete = Some(at);
+                            out.stopped = true;
+                            return;
                         }
                         None => out.fatal.push(Fatal {
                             span: at,
@@ -368,7 +378,12 @@ mod tests {
         let p = run("include /l0/*\n", &refs);
         assert!(p.stopped);
         assert_eq!(p.included.len(), MAX_EXPANSIONS);
-        assert_eq!(p.fatal.len(), 1);
+        assert!(p.incomplete.is_some());
+        assert!(
+            p.fatal.is_empty(),
+            "relaylint's limit is not Squid's: {:?}",
+            p.fatal
+        );
     }
 
     #[test]

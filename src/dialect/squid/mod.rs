@@ -280,6 +280,10 @@ impl include::FileAccess for Fs<'_> {
     fn text(&self, id: FileId) -> &str {
         self.db.text(id)
     }
+
+    fn over_limit(&self) -> bool {
+        self.files_read >= MAX_FILES
+    }
 }
 
 /// Squid evaluates at most this many kids for kid-dependent configs.
@@ -314,8 +318,31 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
                 service_name: "squid".into(),
                 process_number: kid,
             };
-            let pre = include::preprocess(main, &mut fs, &macros);
-            let config = model::build(&pre.directives, &mut fs);
+            let mut pre = include::preprocess(main, &mut fs, &macros);
+            let mut config = model::build(&pre.directives, &mut fs);
+            // Past relaylint's own limits the configuration is incomplete:
+            // what failed to load says nothing about Squid, so no verdict.
+            let incomplete = pre.incomplete.or(if include::FileAccess::over_limit(&fs) {
+                Some(Span::new(main, 0..0))
+            } else {
+                None
+            });
+            if let Some(at) = incomplete {
+                pre.fatal.clear();
+                config.fatal.clear();
+                if kid == 0 {
+                    fs.diags.push(Diagnostic::new(
+                        "RL002",
+                        format!(
+                            "relaylint stopped reading this configuration after {} files ({} included-file expansions): Squid would read on, so relaylint gives no verdict for it",
+                            fs.files_read,
+                            pre.included.len()
+                        ),
+                        at,
+                        "the include where relaylint stopped",
+                    ));
+                }
+            }
             if kid == 0 && pre.kid_dependent {
                 let workers = config
                     .settings
@@ -324,11 +351,12 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
                     .unwrap_or(1);
                 last_kid = workers.clamp(1, MAX_KIDS);
             }
-            let verdicts = if pre.fatal.is_empty() && config.fatal.is_empty() {
-                evaluate::evaluate(&config, attacker)
-            } else {
-                Vec::new()
-            };
+            let verdicts =
+                if incomplete.is_none() && pre.fatal.is_empty() && config.fatal.is_empty() {
+                    evaluate::evaluate(&config, attacker)
+                } else {
+                    Vec::new()
+                };
             kids.push(KidView {
                 kid,
                 pre,
