@@ -186,7 +186,9 @@ fn scan(data: &[u8]) {
     };
     let dialect = [Dialect::PostfixMain, Dialect::Squid, Dialect::Dante][sel as usize % 3];
     let opts = relaylint::options::Options {
-        jobs: Some(1),
+        // The global rayon pool: a pool of its own per input would start a
+        // thread per run.
+        jobs: None,
         dialect: Some(dialect),
         root: Some(PathBuf::from("/nonexistent-relaylint-fuzz-root")),
         ..Default::default()
