@@ -25,23 +25,56 @@
 //!   (`ld.so.cache`), dangling and absolute symlinks, and on some hosts
 //!   package-manager leftovers (`main.cf.dpkg-old`).
 //!
+//! - on about a third of the hosts, Squid: Debian 12's full-length
+//!   commented `etc/squid/squid.conf` (about 9,000 lines, verbatim from
+//!   `fixtures/squid/01-debian12-shipped`, a few with another `http_port`),
+//!   which includes `conf.d/*.conf`: Debian's `debian.conf` and, on most,
+//!   a `local.conf` with the site's acls and `http_access` lines, some
+//!   reading their addresses or domains from acl files
+//!   (`"/etc/squid/branch-nets.txt"`, hundreds of lines);
+//! - on about one host in six, Dante: Debian's shipped `etc/danted.conf`
+//!   (its long comment block, verbatim from
+//!   `fixtures/dante/01-debian-shipped-default`) with `internal:`,
+//!   `external:`, methods and `client`/`socks` rules appended.
+//!
 //! Most hosts are closed; a few per cent are open relays in the ways the
 //! fixtures describe (mynetworks too wide, a permissive access table, a
 //! forged local sender allowed, a second port that trusts everyone), some
-//! refuse to start and some name a table that is missing. The number of
-//! hosts built open is printed at the end (`open_by_construction`); with
-//! `GEN_CORPUS_MANIFEST=FILE` in the environment, FILE gets one
-//! `hostNNNNN<TAB>open|closed` line per host.
+//! refuse to start and some name a table that is missing. Squid and Dante
+//! are open on a few per cent of the hosts that run them (`http_access
+//! allow all` left in conf.d, `0.0.0.0/0` in an acl file, `socksmethod:
+//! none` for `from: 0/0`), and refuse to start on a few (an acl name
+//! misspelt, the shipped danted.conf without `internal:`). The number of
+//! units built open is printed at the end (`open_by_construction`, per
+//! daemon); with `GEN_CORPUS_MANIFEST=FILE` in the environment, FILE gets
+//! one `hostNNNNN<TAB>DAEMON<TAB>open|closed|refuses` line per unit
+//! (DAEMON: `postfix`, `squid` or `dante`).
 //!
 //! Everything comes from a small SplitMix64 generator seeded with
-//! `SEED ^ host number`, so host k is the same whatever `N_HOSTS` is (the
-//! 1,000-host corpus is a prefix of the 10,000-host one) and two runs with
-//! the same arguments write byte-identical trees. No dependency beyond std.
+//! `SEED ^ host number` (one stream per daemon, so adding Squid and Dante
+//! left every Postfix file as it was), so host k is the same whatever
+//! `N_HOSTS` is (the 1,000-host corpus is a prefix of the 10,000-host one)
+//! and two runs with the same arguments write byte-identical trees. No
+//! dependency beyond std.
 
 use std::fmt::Write as _;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+
+/// Debian 12's squid.conf, verbatim (9,000 lines, nearly all comments; it
+/// includes `/etc/squid/conf.d/*.conf`).
+const DEBIAN_SQUID_CONF: &str =
+    include_str!("../fixtures/squid/01-debian12-shipped/etc/squid/squid.conf");
+
+/// Debian 12's `conf.d/debian.conf`.
+const DEBIAN_SQUID_DEBIAN_CONF: &str =
+    include_str!("../fixtures/squid/01-debian12-shipped/etc/squid/conf.d/debian.conf");
+
+/// Debian 12's danted.conf, verbatim (comments, `logoutput` and the
+/// `user.*` settings; no `internal:`, so danted refuses it as shipped).
+const DEBIAN_DANTED_CONF: &str =
+    include_str!("../fixtures/dante/01-debian-shipped-default/etc/danted.conf");
 
 /// The Debian master.cf, verbatim (the fixture is the file Debian 12 installs).
 const DEBIAN_MASTER_CF: &str =
@@ -1187,6 +1220,26 @@ enum Entry {
 struct Host {
     entries: Vec<Entry>,
     open: bool,
+    /// `(daemon, verdict)` of every unit the host was built with.
+    units: Vec<(&'static str, Verdict)>,
+}
+
+/// What the host was built to be, per unit.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Open,
+    Closed,
+    Refuses,
+}
+
+impl Verdict {
+    fn name(self) -> &'static str {
+        match self {
+            Verdict::Open => "open",
+            Verdict::Closed => "closed",
+            Verdict::Refuses => "refuses",
+        }
+    }
 }
 
 struct Ctx {
@@ -1299,10 +1352,178 @@ fn gen_host(seed: u64, index: u64) -> Host {
     write_postfix(&mut c, &plan);
     write_aliases(&mut c);
     write_etc_noise(&mut c, index);
+    let mut units = vec![(
+        "postfix",
+        if open { Verdict::Open } else { Verdict::Closed },
+    )];
+    // Squid and Dante draw from streams of their own, so that the Postfix
+    // files of host k are the same as before they existed.
+    let mut proxy_rng = Rng::new(seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x0051_551D);
+    if proxy_rng.chance(340) {
+        c.rng = Rng::new(proxy_rng.next());
+        units.push(("squid", write_squid(&mut c)));
+    }
+    if proxy_rng.chance(160) {
+        c.rng = Rng::new(proxy_rng.next());
+        units.push(("dante", write_dante(&mut c)));
+    }
     Host {
         entries: c.entries,
         open,
+        units,
     }
+}
+
+// ---------------------------------------------------------------------------
+// Squid
+
+/// Writes the host's Squid: the shipped squid.conf, conf.d and acl files.
+fn write_squid(c: &mut Ctx) -> Verdict {
+    let mut conf = DEBIAN_SQUID_CONF.to_string();
+    if c.rng.chance(150) {
+        // A second listener, as sites add for browsers set to 8080.
+        conf.push_str("\n# Second port for the old PAC file (ticket OPS-");
+        let _ = writeln!(
+            conf,
+            "{})\nhttp_port {}",
+            c.rng.range(100, 9999),
+            *c.rng.pick(&[8080u64, 3129, 8000])
+        );
+    }
+    c.file("etc/squid/squid.conf", conf);
+    c.file(
+        "etc/squid/conf.d/debian.conf",
+        DEBIAN_SQUID_DEBIAN_CONF.to_string(),
+    );
+    let roll = c.rng.below(1000);
+    let mut local = format!(
+        "# Site policy for {} (managed by hand; see the wiki page \"proxy\")\n",
+        c.domain
+    );
+    let verdict = if roll < 350 {
+        // Shipped as is: localhost only.
+        if c.rng.chance(500) {
+            return Verdict::Closed;
+        }
+        local.push_str("# nothing local yet; localhost only\n");
+        Verdict::Closed
+    } else if roll < 700 {
+        // The office networks, inline.
+        for _ in 0..c.rng.range(1, 4) {
+            let net = c.private_net();
+            let _ = writeln!(local, "acl office src {net}\t# {} floor", c.word());
+        }
+        if c.rng.chance(400) {
+            local.push_str("acl blocked_sites dstdomain .doubleclick.net .facebook.com .tiktok.com\nhttp_access deny blocked_sites\n");
+        }
+        local.push_str("http_access allow office\n");
+        Verdict::Closed
+    } else if roll < 900 {
+        // Branch networks and a block list from acl files.
+        let mut nets = String::from("# branch office networks, one per line\n");
+        for i in 0..c.rng.range(40, 300) {
+            if i % 25 == 0 {
+                let _ = writeln!(nets, "# region {}", c.word());
+            }
+            let net = c.private_net();
+            nets.push_str(&net);
+            nets.push('\n');
+        }
+        c.file("etc/squid/branch-nets.txt", nets);
+        let mut blocked = String::new();
+        for _ in 0..c.rng.range(100, 600) {
+            let _ = writeln!(
+                blocked,
+                ".{}-{}.{}",
+                c.word(),
+                c.rng.below(10000),
+                *c.rng.pick(SPAM_TLDS)
+            );
+        }
+        c.file("etc/squid/blocked-domains.txt", blocked);
+        local.push_str("acl branches src \"/etc/squid/branch-nets.txt\"\nacl blocked dstdomain \"/etc/squid/blocked-domains.txt\"\nhttp_access deny blocked\nhttp_access allow branches\n");
+        Verdict::Closed
+    } else if roll < 940 {
+        // Left over from a migration: everybody.
+        local.push_str("# Until the new VLAN ranges are known the firewall restricts 3128.\nhttp_access allow all\n");
+        Verdict::Open
+    } else if roll < 975 {
+        // An acl file with a catch-all line. It comes first: Squid 5
+        // drops a value that overlaps an earlier one, so a catch-all after
+        // narrower ranges would be dropped and the proxy stay closed.
+        let mut nets =
+            String::from("# temporary, vendor support session\n0.0.0.0/0\n# partner networks\n");
+        for _ in 0..c.rng.range(5, 40) {
+            let net = c.private_net();
+            nets.push_str(&net);
+            nets.push('\n');
+        }
+        c.file("etc/squid/partner-nets.txt", nets);
+        local.push_str(
+            "acl partners src \"/etc/squid/partner-nets.txt\"\nhttp_access allow partners\n",
+        );
+        Verdict::Open
+    } else {
+        // A misspelt acl name: Squid refuses to start.
+        let net = c.private_net();
+        let _ = writeln!(local, "acl office src {net}\nhttp_access allow offcie");
+        Verdict::Refuses
+    };
+    c.file("etc/squid/conf.d/local.conf", local);
+    verdict
+}
+
+// ---------------------------------------------------------------------------
+// Dante
+
+/// Writes the host's Dante: the shipped danted.conf with the site's
+/// settings and rules appended.
+fn write_dante(c: &mut Ctx) -> Verdict {
+    let mut conf = DEBIAN_DANTED_CONF.to_string();
+    let roll = c.rng.below(1000);
+    if roll < 30 {
+        // Installed, never configured.
+        c.file("etc/danted.conf", conf);
+        return Verdict::Refuses;
+    }
+    let internal = if c.rng.chance(500) {
+        "eth0".to_string()
+    } else {
+        "0.0.0.0".to_string()
+    };
+    let _ = write!(
+        conf,
+        "\n# --- {} ---\ninternal: {internal} port = {}\nexternal: {}\n",
+        c.hostname,
+        *c.rng.pick(&[1080u64, 1080, 1081, 9050]),
+        *c.rng.pick(&["eth0", "eth1", "ens3"])
+    );
+    let verdict = if roll < 600 {
+        // The LAN only, no passwords.
+        conf.push_str("socksmethod: none\nclientmethod: none\n\n");
+        let nets: Vec<String> = (0..c.rng.range(1, 3)).map(|_| c.private_net()).collect();
+        for n in &nets {
+            let _ = writeln!(
+                conf,
+                "client pass {{\n        from: {n} to: 0.0.0.0/0\n        log: error\n}}"
+            );
+        }
+        conf.push_str("client block {\n        from: 0.0.0.0/0 to: 0.0.0.0/0\n        log: connect error\n}\n");
+        for n in &nets {
+            let _ = writeln!(conf, "socks pass {{\n        from: {n} to: 0.0.0.0/0\n        log: connect disconnect\n}}");
+        }
+        Verdict::Closed
+    } else if roll < 950 {
+        // Anyone, with a user name and password.
+        conf.push_str("socksmethod: username\nclientmethod: none\n\nclient pass {\n        from: 0.0.0.0/0 to: 0.0.0.0/0\n        log: error\n}\nsocks block {\n        from: 0.0.0.0/0 to: 0.0.0.0/0 port = 25\n        log: connect error\n}\nsocks pass {\n        from: 0.0.0.0/0 to: 0.0.0.0/0\n        command: connect\n        socksmethod: username\n        log: connect disconnect error\n}\n");
+        Verdict::Closed
+    } else {
+        // Anyone, without a password.
+        conf.push_str("socksmethod: none\nclientmethod: none\n\nclient pass {\n        from: 0.0.0.0/0 to: 0.0.0.0/0\n        log: error\n}\nsocks pass {\n        from: 0.0.0.0/0 to: 0.0.0.0/0\n        log: connect disconnect error\n}\n");
+        Verdict::Open
+    };
+    c.file("etc/danted.conf", conf);
+    verdict
 }
 
 fn plan_postfix(c: &mut Ctx) -> Plan {
@@ -2081,8 +2302,8 @@ fn main() {
             let mut stdout = std::io::stdout().lock();
             let _ = writeln!(
                 stdout,
-                "hosts={n} files={} bytes={} open_by_construction={} seed={seed}",
-                s.files, s.bytes, s.open
+                "hosts={n} files={} bytes={} open_by_construction=postfix:{},squid:{}/{},dante:{}/{} seed={seed}",
+                s.files, s.bytes, s.open, s.squid.1, s.squid.0, s.dante.1, s.dante.0
             );
         }
         Err(e) => {
@@ -2100,10 +2321,14 @@ pub struct Summary {
     pub bytes: u64,
     /// Hosts built as open relays.
     pub open: u64,
+    /// Hosts with Squid, and those built as open proxies.
+    pub squid: (u64, u64),
+    /// Hosts with Dante, and those built as open proxies.
+    pub dante: (u64, u64),
 }
 
 /// Writes hosts `1..=n` under `out`; with `manifest`, one
-/// `hostNNNNN<TAB>open|closed` line per host goes there (keep it outside
+/// `hostNNNNN<TAB>DAEMON<TAB>open|closed|refuses` line per unit goes there (keep it outside
 /// `out` so that it is not scanned). Also used by `tests/hostile.rs`.
 pub fn generate(
     out: &Path,
@@ -2117,17 +2342,24 @@ pub fn generate(
         files: 0,
         bytes: 0,
         open: 0,
+        squid: (0, 0),
+        dante: (0, 0),
     };
     for i in 1..=n {
         let host = gen_host(seed, i);
         if host.open {
             s.open += 1;
         }
-        let _ = writeln!(
-            list,
-            "host{i:05}\t{}",
-            if host.open { "open" } else { "closed" }
-        );
+        for &(daemon, verdict) in &host.units {
+            let _ = writeln!(list, "host{i:05}\t{daemon}\t{}", verdict.name());
+            let count = match daemon {
+                "squid" => &mut s.squid,
+                "dante" => &mut s.dante,
+                _ => continue,
+            };
+            count.0 += 1;
+            count.1 += u64::from(verdict == Verdict::Open);
+        }
         let dir = out.join(format!("host{i:05}"));
         for e in &host.entries {
             match e {

@@ -121,12 +121,10 @@ impl SourceDb {
         } else {
             text
         };
+        // `match_indices` on a `char` searches with memchr, many times
+        // faster than a loop over every byte on the long commented files.
         let mut line_starts = vec![0u32];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(clamp_u32(i + 1));
-            }
-        }
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| clamp_u32(i + 1)));
         let id = FileId(clamp_u32(self.files.len()));
         self.files.push(SourceFile {
             display,

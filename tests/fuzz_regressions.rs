@@ -193,6 +193,32 @@ fn dante_conf(data: &[u8]) {
     }
 }
 
+fn scan(data: &[u8]) {
+    use relaylint::dialect::kind::Dialect;
+    let Some((&sel, rest)) = data.split_first() else {
+        return;
+    };
+    let dialect = [Dialect::PostfixMain, Dialect::Squid, Dialect::Dante][sel as usize % 3];
+    let opts = relaylint::options::Options {
+        // The global rayon pool: a pool of its own per input would start a
+        // thread per run.
+        jobs: None,
+        dialect: Some(dialect),
+        root: Some(PathBuf::from("/nonexistent-relaylint-fuzz-root")),
+        ..Default::default()
+    };
+    let text = String::from_utf8_lossy(rest).into_owned();
+    let Ok(report) = relaylint::scan(&[PathBuf::from("-")], &opts, Some(text)) else {
+        return;
+    };
+    let mut out = Vec::new();
+    let _ = relaylint::report::human::write(&report, &mut out);
+    let _ = relaylint::report::json::write(&report, &mut out);
+    let sarif = relaylint::report::sarif::SarifOptions { src_root: None };
+    let _ = relaylint::report::sarif::write(&report, &sarif, &mut out);
+    let _ = relaylint::report::github::write(&report, &mut out);
+}
+
 // --- one test per target ---------------------------------------------------
 
 #[test]
@@ -228,4 +254,9 @@ fn fuzz_pipeline() {
 #[test]
 fn fuzz_dante_conf() {
     replay("dante_conf", dante_conf);
+}
+
+#[test]
+fn fuzz_scan() {
+    replay("scan", scan);
 }

@@ -82,7 +82,13 @@ impl Lookup for ServiceConfig<'_> {
         {
             // Postfix: $myhostname without its first label ("localdomain"
             // when it has only one).
-            let host = expand(&Text::builtin("$myhostname"), self).0.s;
+            // `myhostname = mail.$mydomain` with no mydomain would make this
+            // derivation call itself without end (a fresh expansion, so the
+            // expander's own recursion check never sees it): while deriving,
+            // `$mydomain` is a recursion and expands to nothing.
+            let host = expand(&Text::builtin("$myhostname"), &DerivingMydomain(self))
+                .0
+                .s;
             let derived = host
                 .trim()
                 .split_once('.')
@@ -92,6 +98,22 @@ impl Lookup for ServiceConfig<'_> {
         }
         let level = self.level();
         default_raw(name, &level, self.version).map(Text::builtin)
+    }
+}
+
+/// The configuration while `mydomain` is being derived from `myhostname`.
+struct DerivingMydomain<'s, 'a>(&'s ServiceConfig<'a>);
+
+impl Lookup for DerivingMydomain<'_, '_> {
+    fn raw(&self, name: &str) -> Option<Text> {
+        if name == "mydomain" {
+            return None;
+        }
+        self.0.raw(name)
+    }
+
+    fn is_raw(&self, name: &str) -> bool {
+        self.0.is_raw(name)
     }
 }
 

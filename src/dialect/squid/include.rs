@@ -19,6 +19,11 @@ pub trait FileAccess {
     fn read(&mut self, name: &str, named_at: Span) -> Option<FileId>;
     /// The text of a file read before.
     fn text(&self, id: FileId) -> &str;
+    /// True once relaylint's own cap on files per configuration is
+    /// reached: from then on a failed read says nothing about Squid.
+    fn over_limit(&self) -> bool {
+        false
+    }
 }
 
 /// A directive line Squid would parse.
@@ -61,10 +66,27 @@ pub struct Preprocessed {
     pub kid_dependent: bool,
     /// Files Squid reads through `include`, with the span naming them.
     pub included: Vec<(FileId, Span)>,
+    /// Reading stopped early: an include went deeper than [`MAX_DEPTH`]
+    /// (Squid exits right there, FATAL "nested too deeply", so nothing after
+    /// that point is read), or relaylint reached a limit of its own (see
+    /// `incomplete`). Stopping bounds the work: a glob that includes its own
+    /// folder would otherwise be expanded (files per folder)^16 times.
+    pub stopped: bool,
+    /// relaylint stopped reading at one of its own limits (files per
+    /// configuration, [`MAX_EXPANSIONS`]) where Squid would go on: the
+    /// include that reached it. The configuration is incomplete and gets
+    /// no verdict.
+    pub incomplete: Option<Span>,
 }
 
 /// Squid refuses files nested deeper than this.
 pub const MAX_DEPTH: usize = 16;
+
+/// Included files expanded per configuration, counting a file each time it
+/// is included. Only include trees that are both deep and wide reach it
+/// (every folder level multiplies); Squid would spend hours on them, and
+/// relaylint reports the tree as one that never finishes loading.
+pub const MAX_EXPANSIONS: usize = 65_536;
 
 /// Preprocesses the main file `main`.
 pub fn preprocess(main: FileId, fs: &mut dyn FileAccess, macros: &Macros) -> Preprocessed {
@@ -119,6 +141,9 @@ fn file(
     out.issues.extend(issues);
     let mut states: Vec<(bool, Span)> = Vec::new();
     for mut line in lines {
+        if out.stopped {
+            return;
+        }
         if syntax::uses_kid_macro(&line.text) {
             out.kid_dependent = true;
         }
@@ -171,7 +196,8 @@ fn file(
                             "includes are nested more than {MAX_DEPTH} deep (an include cycle?)"
                         ),
                     });
-                    continue;
+                    out.stopped = true;
+                    return;
                 }
                 let names = fs.glob(&t.text);
                 if names.is_empty() {
@@ -182,10 +208,23 @@ fn file(
                     continue;
                 }
                 for n in names {
+                    if out.stopped {
+                        return;
+                    }
+                    if out.included.len() >= MAX_EXPANSIONS {
+                        out.incomplete = Some(at);
+                        out.stopped = true;
+                        return;
+                    }
                     match fs.read(&n, at) {
                         Some(child) => {
                             out.included.push((child, at));
                             file(child, depth + 1, fs, macros, out);
+                        }
+                        None if fs.over_limit() => {
+                            out.incomplete = Some(at);
+                            out.stopped = true;
+                            return;
                         }
                         None => out.fatal.push(Fatal {
                             span: at,
@@ -296,6 +335,55 @@ mod tests {
     fn include_cycles_stop_at_the_depth_limit() {
         let p = run("include /loop\n", &[("/loop", "include /loop\n")]);
         assert!(!p.fatal.is_empty());
+    }
+
+    #[test]
+    fn a_glob_that_includes_its_own_folder_stops_at_the_first_too_deep_include() {
+        // Three files that each include all three: without the stop this is
+        // 3^16 file visits.
+        let files: Vec<(&str, &str)> = ["/d/a", "/d/b", "/d/c"]
+            .into_iter()
+            .map(|n| (n, "include /d/*\nacl x src 10.0.0.0/8\n"))
+            .collect();
+        let p = run("include /d/*\nhttp_access deny all\n", &files);
+        assert!(p.stopped);
+        assert_eq!(p.fatal.len(), 1, "{:?}", p.fatal);
+        assert!(p.included.len() <= MAX_DEPTH, "{}", p.included.len());
+        assert!(
+            names(&p).is_empty(),
+            "Squid exits before any line after the deepest include: {:?}",
+            names(&p)
+        );
+    }
+
+    #[test]
+    fn wide_and_deep_include_trees_stop_at_the_expansion_budget() {
+        // Eight levels of eight files that include the next level: 8^8
+        // expansions without a budget, no cycle and no depth overflow.
+        let mut files = Vec::new();
+        for level in 0..8 {
+            for f in 0..8 {
+                let body = if level < 7 {
+                    format!("include /l{}/*\n", level + 1)
+                } else {
+                    "acl x src 10.0.0.0/8\n".to_string()
+                };
+                files.push((format!("/l{level}/f{f}"), body));
+            }
+        }
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let p = run("include /l0/*\n", &refs);
+        assert!(p.stopped);
+        assert_eq!(p.included.len(), MAX_EXPANSIONS);
+        assert!(p.incomplete.is_some());
+        assert!(
+            p.fatal.is_empty(),
+            "relaylint's limit is not Squid's: {:?}",
+            p.fatal
+        );
     }
 
     #[test]

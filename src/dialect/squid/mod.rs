@@ -21,6 +21,7 @@ use crate::load::{under_sysroot, Limits};
 use crate::net::IpSet;
 use crate::source::{FileId, SourceDb, Span};
 use std::collections::HashMap;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 /// The files of a unit.
@@ -76,14 +77,34 @@ struct Fs<'a> {
     limits: Limits,
     cache: HashMap<PathBuf, Option<FileId>>,
     files_read: usize,
+    /// Files a glob matched whose names are not UTF-8: Squid's name for
+    /// them (invalid bytes written `\xNN`) → the file under the sysroot.
+    /// `glob(3)` returns such names like any other, so Squid reads them.
+    raw_names: HashMap<String, PathBuf>,
 }
 
 const MAX_FILES: usize = 4096;
 
 impl Fs<'_> {
     fn host_path(&self, name: &str) -> Option<PathBuf> {
+        if let Some(raw) = self.raw_names.get(name) {
+            return Some(raw.clone());
+        }
         under_sysroot(self.sysroot, &self.config_dir, name)
     }
+}
+
+/// A file name as text: UTF-8 as is, any other byte as `\xNN`, so that two
+/// names differing in invalid bytes stay two names.
+fn escaped_name(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
 }
 
 /// `fnmatch` without flags: `*`, `?` and `[...]` (a leading `.` must be
@@ -177,7 +198,10 @@ impl include::FileAccess for Fs<'_> {
         if !has_wildcard(pattern) {
             return match self.host_path(pattern) {
                 Some(p) if p.exists() => vec![pattern.to_string()],
-                _ => Vec::new(),
+                // A name that leaves the root: `read` reports it (RL005) at
+                // the include that names it, rather than "matches no file".
+                None => vec![pattern.to_string()],
+                Some(_) => Vec::new(),
             };
         }
         // Expand component by component, keeping Squid's view of each name.
@@ -204,13 +228,23 @@ impl include::FileAccess for Fs<'_> {
                 let Ok(rd) = std::fs::read_dir(&host) else {
                     continue;
                 };
-                let mut names: Vec<String> = rd
+                let mut names: Vec<std::ffi::OsString> = rd
                     .filter_map(Result::ok)
-                    .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                    .map(|e| e.file_name())
                     .filter(|n| wildcard(comp.as_bytes(), n.as_bytes()))
                     .collect();
-                names.sort();
-                next.extend(names.iter().map(|n| joined(n)));
+                // glob(3) sorts bytewise in the C locale.
+                names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+                for n in names {
+                    match n.to_str() {
+                        Some(utf8) => next.push(joined(utf8)),
+                        None => {
+                            let shown = joined(&escaped_name(n.as_bytes()));
+                            self.raw_names.insert(shown.clone(), host.join(&n));
+                            next.push(shown);
+                        }
+                    }
+                }
                 if next.len() > MAX_FILES {
                     break;
                 }
@@ -246,6 +280,10 @@ impl include::FileAccess for Fs<'_> {
     fn text(&self, id: FileId) -> &str {
         self.db.text(id)
     }
+
+    fn over_limit(&self) -> bool {
+        self.files_read >= MAX_FILES
+    }
 }
 
 /// Squid evaluates at most this many kids for kid-dependent configs.
@@ -271,6 +309,7 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
             limits,
             cache: HashMap::new(),
             files_read: 0,
+            raw_names: HashMap::new(),
         };
         let mut kid = 0u32;
         let mut last_kid = 0u32;
@@ -279,8 +318,31 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
                 service_name: "squid".into(),
                 process_number: kid,
             };
-            let pre = include::preprocess(main, &mut fs, &macros);
-            let config = model::build(&pre.directives, &mut fs);
+            let mut pre = include::preprocess(main, &mut fs, &macros);
+            let mut config = model::build(&pre.directives, &mut fs);
+            // Past relaylint's own limits the configuration is incomplete:
+            // what failed to load says nothing about Squid, so no verdict.
+            let incomplete = pre.incomplete.or(if include::FileAccess::over_limit(&fs) {
+                Some(Span::new(main, 0..0))
+            } else {
+                None
+            });
+            if let Some(at) = incomplete {
+                pre.fatal.clear();
+                config.fatal.clear();
+                if kid == 0 {
+                    fs.diags.push(Diagnostic::new(
+                        "RL002",
+                        format!(
+                            "relaylint stopped reading this configuration after {} files ({} included-file expansions): Squid would read on, so relaylint gives no verdict for it",
+                            fs.files_read,
+                            pre.included.len()
+                        ),
+                        at,
+                        "the include where relaylint stopped",
+                    ));
+                }
+            }
             if kid == 0 && pre.kid_dependent {
                 let workers = config
                     .settings
@@ -289,11 +351,12 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
                     .unwrap_or(1);
                 last_kid = workers.clamp(1, MAX_KIDS);
             }
-            let verdicts = if pre.fatal.is_empty() && config.fatal.is_empty() {
-                evaluate::evaluate(&config, attacker)
-            } else {
-                Vec::new()
-            };
+            let verdicts =
+                if incomplete.is_none() && pre.fatal.is_empty() && config.fatal.is_empty() {
+                    evaluate::evaluate(&config, attacker)
+                } else {
+                    Vec::new()
+                };
             kids.push(KidView {
                 kid,
                 pre,
@@ -337,6 +400,7 @@ pub fn outgoing_sources(
         limits,
         cache: HashMap::new(),
         files_read: 0,
+        raw_names: HashMap::new(),
     };
     let macros = syntax::Macros {
         service_name: "squid".into(),
@@ -407,6 +471,7 @@ pub fn local_connect(
         limits,
         cache: HashMap::new(),
         files_read: 0,
+        raw_names: HashMap::new(),
     };
     let macros = syntax::Macros {
         service_name: "squid".into(),
@@ -441,6 +506,14 @@ pub fn local_connect(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaped_names_keep_invalid_bytes_apart() {
+        assert_eq!(escaped_name(b"caf\xe9.conf"), "caf\\xe9.conf");
+        assert_ne!(escaped_name(b"\xff.conf"), escaped_name(b"\xfe.conf"));
+        assert_eq!(escaped_name("é.conf".as_bytes()), "é.conf");
+        assert_eq!(escaped_name(b"\xe9"), "\\xe9");
+    }
 
     #[test]
     fn wildcards() {

@@ -43,11 +43,16 @@ impl Line {
     pub fn span_of(&self, range: Range<usize>) -> Span {
         let map = |pos: usize, end: bool| -> u32 {
             let pos = u32::try_from(pos).unwrap_or(u32::MAX);
-            let seg = self
+            // Segments are in text order (`at` never decreases): the last
+            // one starting at or before `pos` (before, for an end), found
+            // by bisection so that a line continued over 100,000 physical
+            // lines does not cost a scan per token.
+            let after = self
                 .segs
-                .iter()
-                .rev()
-                .find(|s| if end { s.at < pos } else { s.at <= pos })
+                .partition_point(|s| if end { s.at < pos } else { s.at <= pos });
+            let seg = after
+                .checked_sub(1)
+                .and_then(|i| self.segs.get(i))
                 .or_else(|| self.segs.first());
             match seg {
                 Some(s) if s.len == s.src_len => s.src + pos.saturating_sub(s.at).min(s.len),
@@ -99,7 +104,12 @@ pub fn logical_lines(file: FileId, src: &str) -> (Vec<Line>, Vec<LineIssue>) {
     let mut pos = 0usize;
     let mut cur: Option<Line> = None;
     while pos < bytes.len() {
-        let nl = memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+        // `pos` is 0 or just after a `\n`, so always a char boundary; `find`
+        // on a `char` searches with the standard library's memchr.
+        let nl = src
+            .get(pos..)
+            .and_then(|rest| rest.find('\n'))
+            .map_or(bytes.len(), |i| pos + i);
         let next = nl + 1;
         // The line ends at the first `\r` (and at a NUL, where C strings end).
         let mut end = pos;
@@ -163,10 +173,6 @@ pub fn logical_lines(file: FileId, src: &str) -> (Vec<Line>, Vec<LineIssue>) {
     (lines, issues)
 }
 
-fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|b| *b == needle)
-}
-
 /// Values of the preprocessor macros for one Squid process.
 #[derive(Clone, Debug)]
 pub struct Macros {
@@ -211,10 +217,18 @@ pub fn substitute(line: &mut Line, macros: &Macros) {
         if r.is_empty() {
             return;
         }
-        // Map the literal range through the old segments, piece by piece.
-        for s in &line.segs {
+        // Map the literal range through the old segments, piece by piece,
+        // starting at the first one that reaches into the range (segments
+        // are in text order and end where the next begins).
+        let first = line
+            .segs
+            .partition_point(|s| (s.at as usize + s.len as usize) <= r.start);
+        for s in line.segs.get(first..).unwrap_or_default() {
             let s_start = s.at as usize;
             let s_end = s_start + s.len as usize;
+            if s_start >= r.end {
+                break;
+            }
             let lo = r.start.max(s_start);
             let hi = r.end.min(s_end);
             if lo >= hi {
