@@ -86,9 +86,8 @@ impl Lookup for ServiceConfig<'_> {
             // derivation call itself without end (a fresh expansion, so the
             // expander's own recursion check never sees it): while deriving,
             // `$mydomain` is a recursion and expands to nothing.
-            let host = expand(&Text::builtin("$myhostname"), &DerivingMydomain(self))
-                .0
-                .s;
+            let deriving = DerivingMydomain(self, std::cell::Cell::new(false));
+            let host = expand(&Text::builtin("$myhostname"), &deriving).0.s;
             let derived = host
                 .trim()
                 .split_once('.')
@@ -101,12 +100,14 @@ impl Lookup for ServiceConfig<'_> {
     }
 }
 
-/// The configuration while `mydomain` is being derived from `myhostname`.
-struct DerivingMydomain<'s, 'a>(&'s ServiceConfig<'a>);
+/// The configuration while `mydomain` is being derived from `myhostname`;
+/// remembers whether the derivation needed `mydomain` itself.
+struct DerivingMydomain<'s, 'a>(&'s ServiceConfig<'a>, std::cell::Cell<bool>);
 
 impl Lookup for DerivingMydomain<'_, '_> {
     fn raw(&self, name: &str) -> Option<Text> {
         if name == "mydomain" {
+            self.1.set(true);
             return None;
         }
         self.0.raw(name)
@@ -118,6 +119,20 @@ impl Lookup for DerivingMydomain<'_, '_> {
 }
 
 impl ServiceConfig<'_> {
+    /// True when `mydomain` is unset and `myhostname` names it: Postfix
+    /// derives an empty `mydomain` and stops ("bad string length 0 < 1:
+    /// mydomain = ").
+    pub fn mydomain_derivation_fails(&self) -> bool {
+        if self.overrides.iter().any(|o| o.name == "mydomain")
+            || self.main.get("mydomain").is_some()
+        {
+            return false;
+        }
+        let deriving = DerivingMydomain(self, std::cell::Cell::new(false));
+        let _ = expand(&Text::builtin("$myhostname"), &deriving);
+        deriving.1.get()
+    }
+
     /// The compatibility level as written (`0` when unset).
     pub fn level(&self) -> String {
         match self.level_written() {

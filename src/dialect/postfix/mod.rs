@@ -384,6 +384,12 @@ fn with_analysis<R>(
             "a syntax error stops Postfix before any service starts".into(),
             "Postfix refuses this line".into(),
         ))
+    } else if main_cfg.mydomain_derivation_fails() {
+        Some((
+            main.get("myhostname").map(|p| p.name_span),
+            "`myhostname` names `$mydomain`, which is unset: Postfix derives an empty `mydomain` from it and stops (\"bad string length 0 < 1: mydomain = \")".into(),
+            "set `mydomain` explicitly, or write `myhostname` without `$mydomain`".into(),
+        ))
     } else if let Some(problem) = main_cfg.level_problem() {
         Some((
             main_cfg.level_span(),

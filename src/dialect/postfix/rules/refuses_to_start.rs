@@ -47,6 +47,16 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
             "write overrides as `-o name=value` without spaces, or `-o { name = value }`"
         } else if f.reason.contains("syntax error") {
             "fix the syntax error: Postfix reads all of main.cf before starting anything"
+        } else if f.reason.contains("mydomain") {
+            "set `mydomain` explicitly, or write `myhostname` without `$mydomain`"
+        } else if f.reason.contains("compatibility_level")
+            || f.reason.contains("compatibility level")
+        {
+            "write `compatibility_level` as a release number Postfix knows, e.g. `3.6`"
+        } else if f.reason.contains("expand") || f.reason.contains("macro") {
+            "define the value without referring back to itself, and check its `$` syntax"
+        } else if f.reason.contains("unknown service") {
+            "use a port number or a service name from /etc/services (`smtp`, `submission`, `submissions`)"
         } else if f.reason.contains("restriction class") {
             "define the restriction class as a main.cf parameter, or remove it from `smtpd_restriction_classes`"
         } else {
