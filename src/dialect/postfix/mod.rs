@@ -81,6 +81,17 @@ impl<'a> Analysis<'a> {
         v
     }
 
+    /// The words of `inet_interfaces` (main.cf's view: master.cf cannot
+    /// override it).
+    pub fn inet_interfaces(&self) -> Vec<String> {
+        self.main_config()
+            .get("inet_interfaces")
+            .tokens()
+            .into_iter()
+            .map(|t| t.text)
+            .collect()
+    }
+
     /// main.cf's own view (no overrides).
     pub fn main_config(&self) -> ServiceConfig<'a> {
         ServiceConfig {
@@ -268,13 +279,7 @@ pub fn local_relays(
     for client in clients {
         let one = IpSet::from_net(&ipnet::IpNet::from(*client));
         let (this_db, _, found) = with_analysis(inputs, limits, &one, true, |a, _| {
-            let inet_interfaces: Vec<String> = a
-                .main_config()
-                .get("inet_interfaces")
-                .tokens()
-                .into_iter()
-                .map(|t| t.text)
-                .collect();
+            let inet_interfaces = a.inet_interfaces();
             a.listeners
                 .iter()
                 .filter(|l| listener::reachable_at(&l.listener, &inet_interfaces, dest))
@@ -365,13 +370,7 @@ fn with_analysis<R>(
         .s
         .trim()
         .to_string();
-    let inet_interfaces: Vec<String> = analysis
-        .main_config()
-        .get("inet_interfaces")
-        .tokens()
-        .into_iter()
-        .map(|t| t.text)
-        .collect();
+    let inet_interfaces = analysis.inet_interfaces();
     let expansion_fatal = report_expansion_errors(&analysis, &mut diags);
     let main_cfg = analysis.main_config();
     let instance_failure: Option<(Option<Span>, String, String)> = if let Some(span) = main

@@ -83,6 +83,28 @@ struct Fs<'a> {
     raw_names: HashMap<String, PathBuf>,
 }
 
+impl<'a> Fs<'a> {
+    /// Reading for one unit: relative names resolve from the sysroot, as
+    /// from `/` for a Squid started by init or systemd.
+    fn new(
+        db: &'a mut SourceDb,
+        diags: &'a mut Vec<Diagnostic>,
+        sysroot: &'a Path,
+        limits: Limits,
+    ) -> Fs<'a> {
+        Fs {
+            db,
+            diags,
+            sysroot,
+            config_dir: sysroot.to_path_buf(),
+            limits,
+            cache: HashMap::new(),
+            files_read: 0,
+            raw_names: HashMap::new(),
+        }
+    }
+}
+
 const MAX_FILES: usize = 4096;
 
 impl Fs<'_> {
@@ -296,21 +318,9 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
     let Some(main) = read_source(&mut db, &mut diags, &inputs.conf, inputs.sysroot, limits) else {
         return (db, diags);
     };
-    // Squid opens relative names from its working directory, which is `/`
-    // for a service started by init or systemd.
-    let config_dir = inputs.sysroot.to_path_buf();
     let mut kids = Vec::new();
     {
-        let mut fs = Fs {
-            db: &mut db,
-            diags: &mut diags,
-            sysroot: inputs.sysroot,
-            config_dir,
-            limits,
-            cache: HashMap::new(),
-            files_read: 0,
-            raw_names: HashMap::new(),
-        };
+        let mut fs = Fs::new(&mut db, &mut diags, inputs.sysroot, limits);
         let mut kid = 0u32;
         let mut last_kid = 0u32;
         while kid <= last_kid {
@@ -392,16 +402,7 @@ pub fn outgoing_sources(
     let Some(main) = read_source(&mut db, &mut diags, &inputs.conf, inputs.sysroot, limits) else {
         return vec![dest];
     };
-    let mut fs = Fs {
-        db: &mut db,
-        diags: &mut diags,
-        sysroot: inputs.sysroot,
-        config_dir: inputs.sysroot.to_path_buf(),
-        limits,
-        cache: HashMap::new(),
-        files_read: 0,
-        raw_names: HashMap::new(),
-    };
+    let mut fs = Fs::new(&mut db, &mut diags, inputs.sysroot, limits);
     let macros = syntax::Macros {
         service_name: "squid".into(),
         process_number: 0,
@@ -463,16 +464,7 @@ pub fn local_connect(
 ) -> Option<LoopbackReach> {
     let mut diags = Vec::new();
     let main = read_source(db, &mut diags, &inputs.conf, inputs.sysroot, limits)?;
-    let mut fs = Fs {
-        db,
-        diags: &mut diags,
-        sysroot: inputs.sysroot,
-        config_dir: inputs.sysroot.to_path_buf(),
-        limits,
-        cache: HashMap::new(),
-        files_read: 0,
-        raw_names: HashMap::new(),
-    };
+    let mut fs = Fs::new(db, &mut diags, inputs.sysroot, limits);
     let macros = syntax::Macros {
         service_name: "squid".into(),
         process_number: 0,
