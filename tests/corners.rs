@@ -6,34 +6,7 @@
 
 mod common;
 
-use common::{case_dirs, codes, daemon_verdict, scan, verdict};
-
 #[test]
 fn corner_cases_match_the_daemon() {
-    let cases = case_dirs("tests/corners");
-    assert!(
-        cases.len() >= 100,
-        "expected the corner-case corpus, found {}",
-        cases.len()
-    );
-    let mut failures = Vec::new();
-    for case in &cases {
-        let report = scan(std::slice::from_ref(case));
-        let got = verdict(&report);
-        let want = daemon_verdict(case);
-        if got != want {
-            failures.push(format!(
-                "{}: daemon {want}, relaylint {got} ({:?})",
-                case.display(),
-                codes(&report)
-            ));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} disagree:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    common::check_corner_cases("tests/corners", 100);
 }

@@ -5,34 +5,7 @@
 
 mod common;
 
-use common::{case_dirs, codes, daemon_verdict, scan, verdict};
-
 #[test]
 fn squid_corner_cases_match_the_daemon() {
-    let cases = case_dirs("tests/squid_corners");
-    assert!(
-        cases.len() >= 60,
-        "expected the Squid corner-case corpus, found {}",
-        cases.len()
-    );
-    let mut failures = Vec::new();
-    for case in &cases {
-        let report = scan(std::slice::from_ref(case));
-        let got = verdict(&report);
-        let want = daemon_verdict(case);
-        if got != want {
-            failures.push(format!(
-                "{}: daemon {want}, relaylint {got} ({:?})",
-                case.display(),
-                codes(&report)
-            ));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} disagree:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    common::check_corner_cases("tests/squid_corners", 60);
 }

@@ -68,3 +68,35 @@ pub fn scan(paths: &[PathBuf]) -> Report {
 pub fn codes(report: &Report) -> Vec<&str> {
     report.findings.iter().map(|f| f.code.as_str()).collect()
 }
+
+/// Checks every case folder of `dir` (at least `at_least` of them):
+/// relaylint's verdict must equal the daemon's recorded in `case.toml`.
+/// All disagreements are listed at once.
+pub fn check_corner_cases(dir: &str, at_least: usize) {
+    let cases = case_dirs(dir);
+    assert!(
+        cases.len() >= at_least,
+        "expected at least {at_least} corner cases in {dir}, found {}",
+        cases.len()
+    );
+    let mut failures = Vec::new();
+    for case in &cases {
+        let report = scan(std::slice::from_ref(case));
+        let got = verdict(&report);
+        let want = daemon_verdict(case);
+        if got != want {
+            failures.push(format!(
+                "{}: daemon {want}, relaylint {got} ({:?})",
+                case.display(),
+                codes(&report)
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} disagree:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}

@@ -612,14 +612,11 @@ impl<'t> Parser<'t> {
                         );
                     }
                 }
-                let end = words
-                    .last()
-                    .map(|w| w.1.end as usize)
-                    .unwrap_or(kspan.end as usize);
+                let listed = through_last(kspan, &words);
                 self.cfg.settings.push(Setting {
                     name: kw.to_string(),
                     keyword: kspan,
-                    span: Span::new(kspan.file, kspan.start as usize..end),
+                    span: listed,
                     values: words.iter().map(|(w, s)| (w.to_string(), *s)).collect(),
                 });
                 return;
@@ -672,13 +669,10 @@ impl<'t> Parser<'t> {
         if bad {
             return None;
         }
-        let end = words
-            .last()
-            .map(|w| w.1.end as usize)
-            .unwrap_or(kspan.end as usize);
+        let listed = through_last(kspan, &words);
         Some(MethodList {
             keyword: kspan,
-            span: Span::new(kspan.file, kspan.start as usize..end),
+            span: listed,
             methods,
             legacy: kw == "method",
         })
@@ -1149,11 +1143,8 @@ impl<'t> Parser<'t> {
                     );
                     return false;
                 }
-                let end = words
-                    .last()
-                    .map(|w| w.1.end as usize)
-                    .unwrap_or(kspan.end as usize);
-                rule.commands = Some((cmds, Span::new(kspan.file, kspan.start as usize..end)));
+                let listed = through_last(kspan, &words);
+                rule.commands = Some((cmds, listed));
                 true
             }
             "protocol" | "proxyprotocol" => {
@@ -1191,11 +1182,7 @@ impl<'t> Parser<'t> {
                     );
                     return false;
                 }
-                let end = words
-                    .last()
-                    .map(|w| w.1.end as usize)
-                    .unwrap_or(kspan.end as usize);
-                let span = Span::new(kspan.file, kspan.start as usize..end);
+                let span = through_last(kspan, &words);
                 if kw == "protocol" {
                     rule.protocols = Some((a, b, span));
                 } else {
@@ -1251,11 +1238,7 @@ impl<'t> Parser<'t> {
                     );
                     return false;
                 }
-                let end = words
-                    .last()
-                    .map(|w| w.1.end as usize)
-                    .unwrap_or(kspan.end as usize);
-                let span = Span::new(kspan.file, kspan.start as usize..end);
+                let span = through_last(kspan, &words);
                 if kw == "user" {
                     rule.users = Some((words.iter().map(|w| w.0.to_string()).collect(), span));
                 } else {
@@ -1287,11 +1270,8 @@ impl<'t> Parser<'t> {
                         return false;
                     }
                 }
-                let end = words
-                    .last()
-                    .map(|w| w.1.end as usize)
-                    .unwrap_or(kspan.end as usize);
-                rule.log = Some(Span::new(kspan.file, kspan.start as usize..end));
+                let listed = through_last(kspan, &words);
+                rule.log = Some(listed);
                 true
             }
             _ if UNBUILT_OPTIONS.iter().any(|u| kw.starts_with(u)) => {
@@ -1422,6 +1402,12 @@ fn glued_port(tok: &str) -> Option<usize> {
 
 fn ep_end(ep: &Endpoint) -> usize {
     ep.port.as_ref().map(|p| p.span.end).unwrap_or(ep.span.end) as usize
+}
+
+/// The span from a keyword through the last word of its value list (the
+/// keyword alone when the list is empty).
+fn through_last(keyword: Span, words: &[(&str, Span)]) -> Span {
+    words.last().map_or(keyword, |(_, last)| keyword.to(*last))
 }
 
 #[cfg(test)]
