@@ -37,6 +37,7 @@ packages=(
     netbase          # /etc/services (smtp, submission, submissions port names)
     swaks            # manual SMTP probing when debugging a fixture
     squid            # squid -k parse, squid -N: the Squid differential suite
+    faketime         # starts Squid at the moment a witness names (`time` acls)
     dante-server     # danted: the Dante differential suite
     python3-venv     # venvs for check-jsonschema and pre-commit (tests/ci/)
     chromium         # headless browser for the HTML report (tests/ci/html-chromium.sh)

@@ -10,7 +10,8 @@ For every fixture tree under fixtures/squid/<case>/ this script
      includes and `if` blocks are never touched;
   2. runs `squid -k parse` on the copy: a non-zero exit is the daemon's
      `refuses-to-start`;
-  3. starts `squid -N` inside a private network namespace wired to an
+  3. starts `squid -N` (under `faketime` at the moment a witness names, when
+     relaylint's witness depends on the time of day) inside a private network namespace wired to an
      untrusted client namespace (203.0.113.66) and a foreign host namespace
      (198.51.100.25, answering on :80, :25 and :443), and sends from the
      client, to every forward-proxy port that listens: GET http://example.net/,
@@ -62,7 +63,7 @@ TARGET_MARK = "RELAYLINT-TARGET-OK"  # body of the foreign web server's answer
 VERDICTS = ("open", "closed", "refuses-to-start")
 ERROR = "error"  # the harness could not decide; never equal to an expected verdict
 INSTALL_HINT = "run .ci/install-daemons.sh (as root) to install them"
-REQUIRED_TOOLS = ("squid", "ip", "unshare", "mount", "hostname")
+REQUIRED_TOOLS = ("squid", "ip", "unshare", "mount", "hostname", "faketime")
 
 # Directives that describe the machine (files, users, processes), not who may
 # use the proxy: commented out and replaced by the instance's own values.
@@ -276,6 +277,7 @@ class Witness:
     port: int | None = None
     xff: str = ""
     credentials: bool = False
+    moment: str = ""  # "Sunday at 08:30": when the witness's `time` acls answer as assumed
     outcome: str = "untested"  # confirmed | REFUTED | untested
     reply: str = ""
     source: str = ""
@@ -360,7 +362,10 @@ def run_daemon(inst: SquidInstance, lab: Lab, witnesses: list[Witness],
         time.sleep(0.02)
     out = open(inst.work / "squid.out", "w")
     try:
-        daemon = subprocess.Popen(lab.daemon_argv(["squid", "-N", "-f", inst.conf]),
+        clock, clock_note = clock_argv(witnesses)
+        if clock_note:
+            inst.notes.append(clock_note)
+        daemon = subprocess.Popen(lab.daemon_argv(clock + ["squid", "-N", "-f", inst.conf]),
                                   env=lab.daemon_env(), stdin=subprocess.DEVNULL,
                                   stdout=out, stderr=subprocess.STDOUT)
     finally:
@@ -510,7 +515,29 @@ def parse_witness(finding: dict) -> Witness:
     if m:
         w.xff = m.group(1)
     w.credentials = bool(re.search(r"any (user ?name|password|credentials)|fake_auth", text))
+    m = re.search(r"sent on ((?:Sun|Mon|Tues|Wednes|Thurs|Fri|Satur)day at \d\d:\d\d)", text)
+    if m:
+        w.moment = m.group(1)
     return w
+
+
+# A week whose first day is a Sunday, for starting Squid's clock at a witness's moment.
+CLOCK_WEEK = ("2026-11-29", "2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03",
+              "2026-12-04", "2026-12-05")
+WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+
+
+def clock_argv(witnesses: list[Witness]) -> tuple[list[str], str]:
+    """The command prefix that starts Squid with its clock at the first witness's
+    moment (libfaketime, the clock keeps running from there; TZ=UTC makes it
+    Squid's local time), and a note for the report. Empty when no witness
+    depends on the time of day."""
+    for w in witnesses:
+        m = re.fullmatch(r"(\w+) at (\d\d:\d\d)", w.moment)
+        if m and m.group(1) in WEEKDAYS:
+            stamp = "%s %s:00" % (CLOCK_WEEK[WEEKDAYS.index(m.group(1))], m.group(2))
+            return ["env", "TZ=UTC", "faketime", "-f", "@" + stamp], "clock=%s" % w.moment
+    return [], ""
 
 
 def relaylint_verdict(binary: Path, fixture: Path) -> tuple[str, str, list[Witness]]:

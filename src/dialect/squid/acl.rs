@@ -8,6 +8,7 @@
 //! DNS name. Types it can steer either way are [`Leaf::Free`]: the search
 //! in `evaluate.rs` tries both answers, keeping them consistent per acl.
 
+use super::time::WeekMinutes;
 use crate::net::IpSet;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use regex::{Regex, RegexBuilder};
@@ -44,8 +45,11 @@ pub enum Leaf {
         /// `REQUIRED` or the user list, for messages.
         what: String,
     },
-    /// Anything the attacker can make match or not (time, headers,
-    /// connections, ident).
+    /// `time`: the minutes of the week it matches. The attacker picks the
+    /// moment it sends its request.
+    Time(WeekMinutes),
+    /// Anything the attacker can make match or not (headers, connections,
+    /// ident).
     Free,
     /// Never true for the attacker's request.
     Never,
@@ -97,8 +101,8 @@ pub fn kind_of(type_name: &str) -> Option<TypeKind> {
         "req_header" | "rep_header" => Header,
         "external" => External,
         "any-of" | "all-of" => Group,
-        "time"
-        | "maxconn"
+        "time" => Time,
+        "maxconn"
         | "max_user_ip"
         | "random"
         | "arp"
@@ -144,6 +148,8 @@ pub enum TypeKind {
     External,
     /// Names of other acls.
     Group,
+    /// Days and time ranges.
+    Time,
     /// Values relaylint only checks loosely.
     Opaque,
 }

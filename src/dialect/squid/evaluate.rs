@@ -13,6 +13,7 @@
 
 use super::acl::{domain_matches, Leaf, RegexTarget};
 use super::model::{AccessLine, Config, ListKind, Port, PortMode};
+use super::time::WeekMinutes;
 use crate::net::IpSet;
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -155,6 +156,9 @@ pub struct Witness {
     pub steps: Vec<ListStep>,
     /// Acls the attacker (or the clock) made true or false.
     pub assumed: Vec<(usize, bool)>,
+    /// The minute of the week (Sunday 00:00 = 0, the proxy's local time) at
+    /// which the assumed `time` acls answer as assumed, when any was.
+    pub moment: Option<usize>,
 }
 
 /// A listener's verdict.
@@ -242,7 +246,9 @@ impl Search<'_> {
                 reverse || res.iter().any(|r| r.is_match(&subject))
             }
             Leaf::Auth { .. } => return Err(Stop::Auth),
-            Leaf::Free => return assign.get(i).copied().flatten().ok_or(Stop::Need(i)),
+            Leaf::Free | Leaf::Time(_) => {
+                return assign.get(i).copied().flatten().ok_or(Stop::Need(i))
+            }
             Leaf::Never => false,
             Leaf::Always => true,
             Leaf::Manager => req.kind == Kind::Manager,
@@ -280,14 +286,24 @@ impl Search<'_> {
         steps: &mut Vec<ListStep>,
     ) -> Option<Witness> {
         let Some(&(kind, empty_allows)) = lists.get(li) else {
+            let assumed: Vec<(usize, bool)> = assign
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| v.map(|b| (i, b)))
+                .collect();
+            let moment = if assumed
+                .iter()
+                .any(|(i, _)| matches!(self.cfg.acls.get(*i).map(|a| &a.leaf), Some(Leaf::Time(_))))
+            {
+                self.moments(assign).first()
+            } else {
+                None
+            };
             return Some(Witness {
                 request: req.clone(),
                 steps: steps.clone(),
-                assumed: assign
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, v)| v.map(|b| (i, b)))
-                    .collect(),
+                assumed,
+                moment,
             });
         };
         if self.budget == 0 {
@@ -323,6 +339,11 @@ impl Search<'_> {
                         for b in [true, false] {
                             if let Some(slot) = assign.get_mut(v) {
                                 *slot = Some(b);
+                            }
+                            // One request has one moment: the `time` acls
+                            // assumed so far must agree on some minute.
+                            if self.moments(assign).is_empty() {
+                                continue;
                             }
                             let w = self.walk(lists, li, idx, req, assign, steps);
                             if w.is_some() {
@@ -367,6 +388,22 @@ impl Search<'_> {
         let w = self.walk(lists, li + 1, 0, req, assign, steps);
         steps.pop();
         w
+    }
+
+    /// The minutes of the week at which every assumed `time` acl answers as
+    /// assumed.
+    fn moments(&self, assign: &[Option<bool>]) -> WeekMinutes {
+        let mut at = WeekMinutes::all();
+        for (acl, answer) in self.cfg.acls.iter().zip(assign) {
+            if let (Leaf::Time(w), Some(b)) = (&acl.leaf, answer) {
+                at = if *b {
+                    at.intersect(w)
+                } else {
+                    at.intersect(&w.complement())
+                };
+            }
+        }
+        at
     }
 
     fn passes(&mut self, lists: &[(ListKind, bool)], req: &Request) -> Option<Witness> {

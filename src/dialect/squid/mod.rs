@@ -14,6 +14,7 @@ pub mod include;
 pub mod model;
 pub mod rules;
 pub mod syntax;
+pub mod time;
 
 use crate::diagnostic::Diagnostic;
 use crate::dialect::{read_into, read_source, Source};

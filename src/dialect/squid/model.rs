@@ -9,6 +9,7 @@ use super::acl::{self, IpValue, Leaf, RegexTarget, TypeKind};
 use super::directives;
 use super::include::{Directive, Fatal, FileAccess};
 use super::syntax::{self, Token};
+use super::time::{self, WeekMinutes};
 use crate::net::IpSet;
 use crate::source::Span;
 use std::collections::HashMap;
@@ -886,6 +887,7 @@ impl Builder<'_> {
                     }
                 }
             }
+            TypeKind::Time => self.time_values(d, idx, rest),
             TypeKind::Opaque => {
                 if type_name == "max_user_ip" {
                     self.need_auth(span, d, idx);
@@ -978,6 +980,22 @@ impl Builder<'_> {
         }
     }
 
+    fn time_values(&mut self, d: &Directive, idx: usize, rest: &[Token]) {
+        let vals = self.values(d, rest, true);
+        let words: Vec<&str> = vals.iter().map(|v| v.text.as_str()).collect();
+        match time::parse_time_values(&words) {
+            Ok(minutes) => {
+                if let Some(Leaf::Time(w)) = self.cfg.acls.get_mut(idx).map(|a| &mut a.leaf) {
+                    *w = w.union(&minutes);
+                }
+            }
+            Err((i, message)) => {
+                let span = vals.get(i).map_or(d.line.span(), |v| v.span);
+                self.fatal(span, message);
+            }
+        }
+    }
+
     fn ip_values(&mut self, d: &Directive, idx: usize, rest: &[Token]) {
         let vals = self.values(d, rest, true);
         let mut acc = self.ip_values.get(&idx).cloned().unwrap_or_default();
@@ -1055,8 +1073,9 @@ fn initial_leaf(type_name: &str) -> Leaf {
         "any-of" => Leaf::AnyOf(Vec::new()),
         "all-of" => Leaf::AllOf(Vec::new()),
         "annotate_client" | "annotate_transaction" => Leaf::Always,
-        "time" | "maxconn" | "browser" | "req_header" | "referer_regex" | "random"
-        | "req_mime_type" | "urllogin" => Leaf::Free,
+        "time" => Leaf::Time(WeekMinutes::none()),
+        "maxconn" | "browser" | "req_header" | "referer_regex" | "random" | "req_mime_type"
+        | "urllogin" => Leaf::Free,
         _ => Leaf::Never,
     }
 }

@@ -5,6 +5,7 @@
 use super::super::acl::Leaf;
 use super::super::evaluate::{Decision, Kind, Via, Witness};
 use super::super::model::{Config, ListKind};
+use super::super::time;
 use super::super::Analysis;
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
@@ -44,6 +45,10 @@ fn acl_label(cfg: &Config, i: usize, w: &Witness) -> String {
             )
         }
         Leaf::Free => format!("`{}` ({}) can be made to match", a.name, a.type_name),
+        Leaf::Time(_) => match w.moment {
+            Some(m) => format!("`{}` matches on {}", a.name, time::describe(m)),
+            None => format!("`{}` matches at some moment", a.name),
+        },
         Leaf::Always => format!("`{}` matches without a real login", a.name),
         _ => format!("`{}` matches", a.name),
     }
@@ -206,13 +211,24 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
             ));
             for (i, b) in &w.assumed {
                 if let Some(acl) = cfg.acls.get(*i) {
+                    let decides = if matches!(acl.leaf, Leaf::Time(_)) {
+                        "which the moment of the request decides"
+                    } else {
+                        "which the attacker decides"
+                    };
                     d = d.with_note(format!(
-                        "assumes `{}` ({}) {}, which the attacker or the clock decides",
+                        "assumes `{}` ({}) {}, {decides}",
                         acl.name,
                         acl.type_name,
                         if *b { "matches" } else { "does not match" }
                     ));
                 }
+            }
+            if let Some(minute) = w.moment {
+                d = d.with_note(format!(
+                    "the request is sent on {} (the proxy's local time)",
+                    time::describe(minute)
+                ));
             }
             if k.kid > 0 {
                 d = d.with_note(format!(
