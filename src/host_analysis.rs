@@ -50,31 +50,35 @@ struct Hit<R> {
 /// Walks `groups` of destinations (each group: alternatives standing for one
 /// address of the host, all of which must work) and asks Postfix which
 /// listeners there relay for `clients(dest)`, then the proxy (`ask`) whether
-/// the attacker reaches that port. The files of the first alternative's
-/// answers are returned, so that the spans of the finding resolve.
+/// the attacker reaches that port. Postfix's files are read into `db`, which
+/// is returned, so that the spans of the finding resolve.
 fn search<R>(
     postfix: &postfix::Inputs,
     limits: Limits,
+    db: SourceDb,
     groups: &[Vec<IpAddr>],
     clients: impl Fn(IpAddr) -> Vec<IpAddr>,
     mut ask: impl FnMut(IpAddr, u16, &mut SourceDb) -> Option<R>,
 ) -> (SourceDb, Option<Hit<R>>) {
-    let mut last_db = SourceDb::new();
+    // Every destination of every group, asked of Postfix in one reading.
+    let queries: Vec<(IpAddr, Vec<IpAddr>)> =
+        groups.iter().flatten().map(|d| (*d, clients(*d))).collect();
+    let (mut db, mut answers) = postfix::local_relays(postfix, limits, &queries, db);
+    let mut at = 0;
     for group in groups {
         let Some((&first, others)) = group.split_first() else {
             continue;
         };
-        let (mut db, relays) = postfix::local_relays(postfix, limits, first, &clients(first));
-        let other_ports: Vec<Vec<u16>> = others
-            .iter()
-            .map(|d| {
-                postfix::local_relays(postfix, limits, *d, &clients(*d))
-                    .1
-                    .iter()
-                    .map(|r| r.port)
-                    .collect()
+        let relays = answers.get_mut(at).map(std::mem::take).unwrap_or_default();
+        let other_ports: Vec<Vec<u16>> = (at + 1..at + group.len())
+            .map(|i| {
+                answers
+                    .get(i)
+                    .map(|rs| rs.iter().map(|r| r.port).collect())
+                    .unwrap_or_default()
             })
             .collect();
+        at += group.len();
         let mut tried: Vec<u16> = Vec::new();
         for relay in relays {
             if tried.contains(&relay.port) || !other_ports.iter().all(|p| p.contains(&relay.port)) {
@@ -96,9 +100,8 @@ fn search<R>(
                 return (db, Some(hit));
             }
         }
-        last_db = db;
     }
-    (last_db, None)
+    (db, None)
 }
 
 /// Checks one host (a Postfix unit and a Squid unit with the same sysroot).
@@ -113,12 +116,15 @@ pub fn squid_to_postfix(
     // unless `tcp_outgoing_address` binds another: that is the client the
     // mail server sees.
     let groups = [vec![loopback()], unknown_own()];
+    let mut db = SourceDb::new();
+    let view = squid::host_view(squid, limits, &mut db);
     let (db, hit) = search(
         postfix,
         limits,
+        db,
         &groups,
-        |dest| squid::outgoing_sources(squid, limits, dest),
-        |dest, port, db| squid::local_connect(squid, limits, attacker, dest, port, db),
+        |dest| squid::outgoing_sources(&view, dest),
+        |dest, port, _| squid::local_connect(&view, attacker, dest, port),
     );
     let diags = hit
         .map(|h| vec![squid_finding(&h.reach, &h.relay, h.dest)])
@@ -147,6 +153,7 @@ pub fn dante_to_postfix(
     let (db, hit) = search(
         postfix,
         limits,
+        SourceDb::new(),
         &groups,
         |_| outgoing.clone(),
         |dest, port, db| dante::local_connect(dante, limits, attacker, dest, port, db),

@@ -5,7 +5,7 @@
 //! match, can a foreign domain match?
 
 use super::store::{Store, TableState};
-use super::table::{parse_net, parse_ref, Pattern, Table, TableKind, TableRef};
+use super::table::{parse_net, parse_ref, parse_ref_text, Pattern, Table, TableKind, TableRef};
 use super::text::{Text, Token};
 use crate::net::IpSet;
 use crate::source::Span;
@@ -162,13 +162,14 @@ fn first_match(
             negated = !negated;
             s = rest;
         }
-        let hit = Hit {
+        // Built only for an answer: most entries do not match.
+        let hit = || Hit {
             text: tok.text.clone(),
             span: tok.span,
         };
         let answer = if s.starts_with('/') && depth < MAX_FILE_DEPTH {
             let Some(list) = store.list(s, tok.span) else {
-                return MatchResult::Error(hit);
+                return MatchResult::Error(hit());
             };
             match first_match(&list, store, depth + 1, table, plain) {
                 MatchResult::NoMatch => continue,
@@ -181,11 +182,7 @@ fn first_match(
                 e => return e,
             }
         } else {
-            let sub = Token {
-                text: s.to_string(),
-                span: tok.span,
-            };
-            match parse_ref(&sub) {
+            match parse_ref_text(s, tok.span) {
                 Some(r) => match &*store.table(&r) {
                     TableState::Loaded(t) => table(&r, t, tok),
                     TableState::Missing => EntryMatch::Error,
@@ -197,12 +194,12 @@ fn first_match(
         match answer {
             EntryMatch::Yes(h) => {
                 return MatchResult::Match {
-                    hit: h.unwrap_or(hit),
+                    hit: h.unwrap_or_else(hit),
                     negated,
                 }
             }
             EntryMatch::No => continue,
-            EntryMatch::Error => return MatchResult::Error(hit),
+            EntryMatch::Error => return MatchResult::Error(hit()),
         }
     }
     MatchResult::NoMatch

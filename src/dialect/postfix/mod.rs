@@ -244,12 +244,19 @@ fn bad_boolean(cfg: &config::ServiceConfig) -> Option<(Option<Span>, String)> {
 
 /// Analyses one Postfix unit: returns its files and findings.
 pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, Vec<Diagnostic>) {
-    let (db, diags, _) = with_analysis(inputs, limits, attacker, false, rules::run);
+    let (db, mut diags, per_attacker) =
+        with_analysis(inputs, limits, SourceDb::new(), &[attacker], false, |a| {
+            let mut found = Vec::new();
+            rules::run(a, &mut found);
+            found
+        });
+    diags.extend(per_attacker.into_iter().flatten().flatten());
     (db, diags)
 }
 
 /// An smtpd listener that a client on the host itself (no login) can reach
 /// on one of the host's addresses and relay through to a foreign domain.
+#[derive(Clone)]
 pub struct LoopbackRelay {
     /// The listener's port number.
     pub port: u16,
@@ -266,60 +273,97 @@ pub struct LoopbackRelay {
 /// without a login, for a client at each of `clients` (addresses of the host
 /// itself, where a proxy on it connects from). A listener counts when it
 /// relays for every one of them (they stand for one address relaylint cannot
-/// pin down). Only the unit's files are returned (its per-unit findings are
-/// the business of [`analyse`]).
+/// pin down). One answer per query, from one reading of the unit into `db`;
+/// only files are returned (its per-unit findings are the business of
+/// [`analyse`]).
 pub fn local_relays(
     inputs: &Inputs,
     limits: Limits,
-    dest: std::net::IpAddr,
-    clients: &[std::net::IpAddr],
-) -> (SourceDb, Vec<LoopbackRelay>) {
-    let mut db = SourceDb::new();
-    let mut kept: Option<Vec<LoopbackRelay>> = None;
-    for client in clients {
-        let one = IpSet::from_net(&ipnet::IpNet::from(*client));
-        let (this_db, _, found) = with_analysis(inputs, limits, &one, true, |a, _| {
-            let inet_interfaces = a.inet_interfaces();
-            a.listeners
-                .iter()
-                .filter(|l| listener::reachable_at(&l.listener, &inet_interfaces, dest))
-                .filter_map(|l| match &l.verdict {
-                    Verdict::Open(w) => Some(LoopbackRelay {
+    queries: &[(std::net::IpAddr, Vec<std::net::IpAddr>)],
+    db: SourceDb,
+) -> (SourceDb, Vec<Vec<LoopbackRelay>>) {
+    // Each distinct client is one attacker; every query reads its clients'
+    // results.
+    let mut clients: Vec<std::net::IpAddr> = Vec::new();
+    for (_, cs) in queries {
+        for c in cs {
+            if !clients.contains(c) {
+                clients.push(*c);
+            }
+        }
+    }
+    let sets: Vec<IpSet> = clients
+        .iter()
+        .map(|c| IpSet::from_net(&ipnet::IpNet::from(*c)))
+        .collect();
+    let attackers: Vec<&IpSet> = sets.iter().collect();
+    let (db, _, per_client) = with_analysis(inputs, limits, db, &attackers, true, |a| {
+        let inet_interfaces = a.inet_interfaces();
+        a.listeners
+            .iter()
+            .filter_map(|l| match &l.verdict {
+                Verdict::Open(w) => Some((
+                    LoopbackRelay {
                         port: l.listener.port_number()?,
                         listener: l.listener.describe(),
                         listener_span: l.listener.line_span(),
                         witness: w.clone(),
-                    }),
-                    _ => None,
-                })
-                .collect::<Vec<_>>()
-        });
-        let found = found.unwrap_or_default();
-        kept = Some(match kept {
-            None => {
-                // The first run's files carry the spans of its witnesses.
-                db = this_db;
-                found
+                    },
+                    // Which queries' destinations this listener accepts.
+                    queries
+                        .iter()
+                        .map(|(dest, _)| {
+                            listener::reachable_at(&l.listener, &inet_interfaces, *dest)
+                        })
+                        .collect::<Vec<bool>>(),
+                )),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    });
+    let per_client = per_client.unwrap_or_default();
+    let answers = queries
+        .iter()
+        .enumerate()
+        .map(|(q, (_, cs))| {
+            let mut kept: Option<Vec<LoopbackRelay>> = None;
+            for c in cs {
+                let found: Vec<&LoopbackRelay> = clients
+                    .iter()
+                    .position(|x| x == c)
+                    .and_then(|i| per_client.get(i))
+                    .into_iter()
+                    .flatten()
+                    .filter(|(_, at)| at.get(q).copied().unwrap_or(false))
+                    .map(|(r, _)| r)
+                    .collect();
+                kept = Some(match kept {
+                    // The first client's witnesses are the ones shown.
+                    None => found.into_iter().cloned().collect(),
+                    Some(prev) => prev
+                        .into_iter()
+                        .filter(|r| found.iter().any(|f| f.port == r.port))
+                        .collect(),
+                });
             }
-            Some(prev) => prev
-                .into_iter()
-                .filter(|r| found.iter().any(|f| f.port == r.port))
-                .collect(),
-        });
-    }
-    (db, kept.unwrap_or_default())
+            kept.unwrap_or_default()
+        })
+        .collect();
+    (db, answers)
 }
 
-/// Parses and evaluates the unit for clients in `attacker`, then hands the
-/// analysis to `body`.
+/// Parses the unit once, then evaluates it for the clients in each of
+/// `attackers` in turn and hands each analysis to `body`. No answers when a
+/// file of the unit cannot be read.
 fn with_analysis<R>(
     inputs: &Inputs,
     limits: Limits,
-    attacker: &IpSet,
+    mut db: SourceDb,
+    attackers: &[&IpSet],
     host_client: bool,
-    body: impl FnOnce(&Analysis, &mut Vec<Diagnostic>) -> R,
-) -> (SourceDb, Vec<Diagnostic>, Option<R>) {
-    let mut db = SourceDb::new();
+    mut body: impl FnMut(&Analysis) -> R,
+) -> (SourceDb, Vec<Diagnostic>, Option<Vec<R>>) {
+    let no_one = IpSet::empty();
     let mut diags = Vec::new();
     let main_id = match &inputs.main {
         Some(Source::Path(p)) => read_into(&mut db, &mut diags, p, inputs.sysroot, limits),
@@ -360,7 +404,7 @@ fn with_analysis<R>(
         store: &store,
         version,
         listeners: Vec::new(),
-        attacker,
+        attacker: attackers.first().copied().unwrap_or(&no_one),
         anchor: Span::new(anchor_file, 0..0),
     };
     let smtpd_service_name = analysis
@@ -447,12 +491,16 @@ fn with_analysis<R>(
         .into_iter()
         .map(|t| t.text)
         .collect();
-    for l in listener::listeners(master.as_ref(), &smtpd_service_name) {
-        if l.inet.is_some_and(|s| listener::is_disabled(s, &disabled)) {
-            continue;
-        }
-        let exposure = listener::exposure(&l, &inet_interfaces);
-        let level_problem = analysis.config(&l).level_problem().map(|p| (analysis.config(&l).level_span(), p)).or_else(|| bad_boolean(&analysis.config(&l))).or_else(|| {
+    let mut results = Vec::with_capacity(attackers.len());
+    for &attacker in attackers {
+        analysis.attacker = attacker;
+        analysis.listeners.clear();
+        for l in listener::listeners(master.as_ref(), &smtpd_service_name) {
+            if l.inet.is_some_and(|s| listener::is_disabled(s, &disabled)) {
+                continue;
+            }
+            let exposure = listener::exposure(&l, &inet_interfaces);
+            let level_problem = analysis.config(&l).level_problem().map(|p| (analysis.config(&l).level_span(), p)).or_else(|| bad_boolean(&analysis.config(&l))).or_else(|| {
             // A `-o` value that refers to itself stops smtpd, like one in main.cf.
             let cfg = analysis.config(&l);
             l.policy?.overrides.iter().find_map(|o| {
@@ -463,51 +511,52 @@ fn with_analysis<R>(
                     .then(|| (Some(o.span), format!("`-o {}` cannot be expanded: smtpd stops with \"macro processing error\"", o.name)))
             })
         });
-        let verdict = if let Some((span, reason, label)) = &instance_failure {
-            Verdict::RefusesToStart(evaluate::StartupFailure {
-                reason: reason.clone(),
-                spans: vec![evaluate::Step {
-                    choice: None,
-                    span: *span,
-                    message: label.clone(),
-                }],
-            })
-        } else if let Some((span, reason)) = level_problem {
-            Verdict::RefusesToStart(evaluate::StartupFailure {
-                reason,
-                spans: vec![evaluate::Step {
-                    choice: None,
-                    span,
-                    message: "smtpd refuses this level".into(),
-                }],
-            })
-        } else if let Some(problem) = l.policy.and_then(|s| s.startup_problems.first()) {
-            Verdict::RefusesToStart(evaluate::StartupFailure {
-                reason: problem.1.clone(),
-                spans: vec![evaluate::Step {
-                    choice: None,
-                    span: Some(problem.0),
-                    message: "smtpd exits on this argument".into(),
-                }],
-            })
-        } else {
-            let cfg = analysis.config(&l);
-            evaluate::evaluate(&Context {
-                cfg: &cfg,
-                store: &store,
-                attacker,
-                unix_services: unix_services.as_deref(),
-                host_client,
-            })
-        };
-        analysis.listeners.push(ListenerResult {
-            listener: l,
-            exposure,
-            verdict,
-        });
+            let verdict = if let Some((span, reason, label)) = &instance_failure {
+                Verdict::RefusesToStart(evaluate::StartupFailure {
+                    reason: reason.clone(),
+                    spans: vec![evaluate::Step {
+                        choice: None,
+                        span: *span,
+                        message: label.clone(),
+                    }],
+                })
+            } else if let Some((span, reason)) = level_problem {
+                Verdict::RefusesToStart(evaluate::StartupFailure {
+                    reason,
+                    spans: vec![evaluate::Step {
+                        choice: None,
+                        span,
+                        message: "smtpd refuses this level".into(),
+                    }],
+                })
+            } else if let Some(problem) = l.policy.and_then(|s| s.startup_problems.first()) {
+                Verdict::RefusesToStart(evaluate::StartupFailure {
+                    reason: problem.1.clone(),
+                    spans: vec![evaluate::Step {
+                        choice: None,
+                        span: Some(problem.0),
+                        message: "smtpd exits on this argument".into(),
+                    }],
+                })
+            } else {
+                let cfg = analysis.config(&l);
+                evaluate::evaluate(&Context {
+                    cfg: &cfg,
+                    store: &store,
+                    attacker,
+                    unix_services: unix_services.as_deref(),
+                    host_client,
+                })
+            };
+            analysis.listeners.push(ListenerResult {
+                listener: l,
+                exposure,
+                verdict,
+            });
+        }
+        results.push(body(&analysis));
     }
-    let result = body(&analysis, &mut diags);
     diags.extend(store.diags.borrow_mut().drain(..));
     drop(analysis);
-    (store.db.into_inner(), diags, Some(result))
+    (store.db.into_inner(), diags, Some(results))
 }

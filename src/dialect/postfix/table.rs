@@ -75,7 +75,11 @@ impl TableRef {
 /// Parses a list token as a table reference (`type:name`); `None` when the
 /// token is not one (no `:`, or an IPv6 literal in brackets).
 pub fn parse_ref(token: &Token) -> Option<TableRef> {
-    let t = token.text.as_str();
+    parse_ref_text(&token.text, token.span)
+}
+
+/// [`parse_ref`] for a piece of a token (after `!` negations, say).
+pub fn parse_ref_text(t: &str, span: Option<Span>) -> Option<TableRef> {
     if t.starts_with('[') {
         return None;
     }
@@ -102,7 +106,7 @@ pub fn parse_ref(token: &Token) -> Option<TableRef> {
         type_name: ty.to_string(),
         kind,
         name: name.to_string(),
-        span: token.span,
+        span,
     })
 }
 

@@ -402,6 +402,68 @@ pub fn domain_clash(earlier: &str, new: &str) -> DomainClash {
     DomainClash::None
 }
 
+/// The values an acl has kept so far, indexed so that a new value is only
+/// compared ([`domain_clash`]) with the ones it can overlap: those whose
+/// name, leading and trailing dots aside, is the new name or a parent of
+/// it, or one of its children. Same answers as comparing with every kept
+/// value in order, without the quadratic cost on long domain lists.
+#[derive(Default)]
+pub struct DomainIndex {
+    kept: Vec<String>,
+    by_name: std::collections::HashMap<String, Vec<usize>>,
+    by_parent: std::collections::HashMap<String, Vec<usize>>,
+}
+
+fn bare_name(value: &str) -> String {
+    value
+        .trim_start_matches('.')
+        .trim_end_matches('.')
+        .to_ascii_lowercase()
+}
+
+/// The name and each name after one of its dots (`a.b.c`, `b.c`, `c`).
+fn parents(name: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(name), |s| s.find('.').map(|i| &s[i + 1..]))
+}
+
+impl DomainIndex {
+    /// Keeps `value` (already lower-case).
+    pub fn push(&mut self, value: String) {
+        let i = self.kept.len();
+        let name = bare_name(&value);
+        for p in parents(&name).skip(1) {
+            self.by_parent.entry(p.to_string()).or_default().push(i);
+        }
+        self.by_name.entry(name).or_default().push(i);
+        self.kept.push(value);
+    }
+
+    /// The first kept value that `new` clashes with, and how.
+    pub fn clash(&self, new: &str) -> Option<(&str, DomainClash)> {
+        let name = bare_name(new);
+        let mut candidates: Vec<usize> = parents(&name)
+            .filter_map(|p| self.by_name.get(p))
+            .chain(self.by_parent.get(&name))
+            .flatten()
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates.into_iter().find_map(|i| {
+            let earlier = self.kept.get(i)?;
+            match domain_clash(earlier, new) {
+                DomainClash::None => None,
+                c => Some((earlier.as_str(), c)),
+            }
+        })
+    }
+
+    /// The kept values, in order.
+    pub fn into_values(self) -> Vec<String> {
+        self.kept
+    }
+}
+
 /// Compiles one regular expression value.
 pub fn compile(pattern: &str, case_insensitive: bool) -> Option<Regex> {
     RegexBuilder::new(pattern)
@@ -471,6 +533,82 @@ mod tests {
             domain_clash(".example.com", ".example.org"),
             DomainClash::None
         );
+    }
+
+    #[test]
+    fn indexed_clashes_match_the_pairwise_walk() {
+        let values = [
+            ".example.com",
+            "www.example.com",
+            "example.com",
+            "a.b.example.org",
+            ".b.example.org",
+            "x.y.",
+            ".Y",
+            "y",
+            "..z.net",
+            "q.z.net",
+            "com",
+            ".",
+            "..",
+            "a..b",
+            "B",
+            ".a..b",
+            "example.com.",
+            ".example.com.",
+        ];
+        for order in 0..values.len() {
+            let mut rotated: Vec<&str> = values[order..].to_vec();
+            rotated.extend(&values[..order]);
+            let mut index = DomainIndex::default();
+            let mut naive: Vec<String> = Vec::new();
+            for v in rotated {
+                let low = v.to_ascii_lowercase();
+                let walked = naive.iter().find_map(|e| match domain_clash(e, &low) {
+                    DomainClash::None => None,
+                    c => Some((e.clone(), c)),
+                });
+                let indexed = index.clash(&low).map(|(e, c)| (e.to_string(), c));
+                assert_eq!(walked, indexed, "{v}");
+                if walked.is_none() {
+                    naive.push(low.clone());
+                    index.push(low);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn indexed_clashes_match_the_pairwise_walk_on_random_lists() {
+        // A fixed linear congruential sequence: reproducible, no dependency.
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % n
+        };
+        for _ in 0..200 {
+            let mut index = DomainIndex::default();
+            let mut naive: Vec<String> = Vec::new();
+            for _ in 0..30 {
+                let mut v = String::new();
+                for _ in 0..=next(4) {
+                    v.push_str(["a", "b", "B", ".", "..", "c."][next(6) as usize]);
+                }
+                let low = v.to_ascii_lowercase();
+                let walked = naive.iter().find_map(|e| match domain_clash(e, &low) {
+                    DomainClash::None => None,
+                    c => Some((e.clone(), c)),
+                });
+                let indexed = index.clash(&low).map(|(e, c)| (e.to_string(), c));
+                assert_eq!(walked, indexed, "{v} after {naive:?}");
+                if walked.is_none() {
+                    naive.push(low.clone());
+                    index.push(low);
+                }
+            }
+        }
     }
 
     #[test]

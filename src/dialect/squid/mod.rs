@@ -387,63 +387,79 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
     (db, diags)
 }
 
+/// Squid's kid-0 configuration, read once for the host-level questions.
+pub struct HostView {
+    /// `tcp_outgoing_address` lines in order: the address, and whether the
+    /// line has acls (it may or may not apply).
+    outgoing: Vec<(std::net::IpAddr, bool)>,
+    /// The configuration, unless Squid would not start.
+    config: Option<model::Config>,
+}
+
+/// Reads the unit into `db` for [`outgoing_sources`] and [`local_connect`].
+/// Per-unit findings are left to [`analyse`].
+pub fn host_view(inputs: &Inputs, limits: Limits, db: &mut SourceDb) -> HostView {
+    let mut diags = Vec::new();
+    let Some(main) = read_source(db, &mut diags, &inputs.conf, inputs.sysroot, limits) else {
+        return HostView {
+            outgoing: Vec::new(),
+            config: None,
+        };
+    };
+    let mut fs = Fs::new(db, &mut diags, inputs.sysroot, limits);
+    let macros = syntax::Macros {
+        service_name: "squid".into(),
+        process_number: 0,
+    };
+    let pre = include::preprocess(main, &mut fs, &macros);
+    let outgoing = pre
+        .directives
+        .iter()
+        .filter(|d| d.name == "tcp_outgoing_address")
+        .filter_map(|d| {
+            let mut words = d
+                .line
+                .text
+                .get(d.args_at..)
+                .unwrap_or("")
+                .split_whitespace();
+            let addr = words.next()?.parse::<std::net::IpAddr>().ok()?;
+            Some((addr, words.next().is_some()))
+        })
+        .collect();
+    let config = model::build(&pre.directives, &mut fs);
+    let starts = pre.fatal.is_empty() && config.fatal.is_empty();
+    HostView {
+        outgoing,
+        config: starts.then_some(config),
+    }
+}
+
 /// The addresses Squid's connection to `dest` may leave from, as the mail
 /// server on the host sees them: `dest` itself (the kernel's choice for an
 /// address of the host) unless `tcp_outgoing_address` binds another. Lines
 /// of the other address family are skipped, as Squid does; a line with acls
 /// may or may not apply, so every candidate up to the first line without
 /// acls is returned (a verdict must hold for all of them).
-pub fn outgoing_sources(
-    inputs: &Inputs,
-    limits: Limits,
-    dest: std::net::IpAddr,
-) -> Vec<std::net::IpAddr> {
-    let mut db = SourceDb::new();
-    let mut diags = Vec::new();
-    let Some(main) = read_source(&mut db, &mut diags, &inputs.conf, inputs.sysroot, limits) else {
-        return vec![dest];
-    };
-    let mut fs = Fs::new(&mut db, &mut diags, inputs.sysroot, limits);
-    let macros = syntax::Macros {
-        service_name: "squid".into(),
-        process_number: 0,
-    };
-    let pre = include::preprocess(main, &mut fs, &macros);
+pub fn outgoing_sources(view: &HostView, dest: std::net::IpAddr) -> Vec<std::net::IpAddr> {
     let mut out = Vec::new();
-    for d in pre
-        .directives
-        .iter()
-        .filter(|d| d.name == "tcp_outgoing_address")
-    {
-        let mut words = d
-            .line
-            .text
-            .get(d.args_at..)
-            .unwrap_or("")
-            .split_whitespace();
-        let Some(addr) = words
-            .next()
-            .and_then(|w| w.parse::<std::net::IpAddr>().ok())
-        else {
-            continue;
-        };
+    for (addr, has_acls) in &view.outgoing {
         if addr.is_ipv4() != dest.is_ipv4() {
             continue;
         }
-        if words.next().is_none() {
-            out.push(addr);
+        out.push(*addr);
+        if !has_acls {
             return out;
         }
-        out.push(addr);
     }
     out.push(dest);
     out
 }
 
 /// A way through Squid to a port on the host itself.
-pub struct LoopbackReach {
+pub struct LoopbackReach<'v> {
     /// The configuration (kid 0), for the witness's acls and lines.
-    pub config: model::Config,
+    pub config: &'v model::Config,
     /// Index into [`model::Config::ports`]: the listener the attacker uses.
     pub port: usize,
     /// The request that gets through.
@@ -452,35 +468,21 @@ pub struct LoopbackReach {
 
 /// Asks the host-level question: can a client in `attacker` open a CONNECT
 /// tunnel through this Squid to `port` on `dest`, an address of the host
-/// (loopback is also tried as `localhost`)? The files are read into `db`;
-/// per-unit findings are left to [`analyse`]. `None` also when Squid would
+/// (loopback is also tried as `localhost`)? `None` also when Squid would
 /// not start.
-pub fn local_connect(
-    inputs: &Inputs,
-    limits: Limits,
+pub fn local_connect<'v>(
+    view: &'v HostView,
     attacker: &IpSet,
     dest: std::net::IpAddr,
     port: u16,
-    db: &mut SourceDb,
-) -> Option<LoopbackReach> {
-    let mut diags = Vec::new();
-    let main = read_source(db, &mut diags, &inputs.conf, inputs.sysroot, limits)?;
-    let mut fs = Fs::new(db, &mut diags, inputs.sysroot, limits);
-    let macros = syntax::Macros {
-        service_name: "squid".into(),
-        process_number: 0,
-    };
-    let pre = include::preprocess(main, &mut fs, &macros);
-    let config = model::build(&pre.directives, &mut fs);
-    if !pre.fatal.is_empty() || !config.fatal.is_empty() {
-        return None;
-    }
+) -> Option<LoopbackReach<'v>> {
+    let config = view.config.as_ref()?;
     let mut targets = vec![(dest.to_string(), dest)];
     if dest.is_loopback() {
         targets.push(("localhost".to_string(), dest));
     }
     let verdicts = evaluate::evaluate_targets(
-        &config,
+        config,
         attacker,
         &[evaluate::Kind::Connect25],
         &targets,

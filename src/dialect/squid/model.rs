@@ -934,35 +934,32 @@ impl Builder<'_> {
                 return;
             }
             "dstdomain" | "srcdomain" => {
-                let mut checked: Vec<(String, Span)> = match self.cfg.acls.get(idx).map(|a| &a.leaf)
+                let mut checked = acl::DomainIndex::default();
+                if let Some(Leaf::DstDomain(v) | Leaf::SrcDomain(v)) =
+                    self.cfg.acls.get(idx).map(|a| &a.leaf)
                 {
-                    Some(Leaf::DstDomain(v)) | Some(Leaf::SrcDomain(v)) => v
-                        .iter()
-                        .map(|s| (s.clone(), Span::new(d.line.file, 0..0)))
-                        .collect(),
-                    _ => Vec::new(),
-                };
-                'values: for v in &vals {
+                    for s in v {
+                        checked.push(s.clone());
+                    }
+                }
+                for v in &vals {
                     let low = v.text.to_ascii_lowercase();
-                    for (other, _) in &checked {
-                        match acl::domain_clash(other, &low) {
-                            acl::DomainClash::None => {}
-                            acl::DomainClash::Dropped => continue 'values,
-                            acl::DomainClash::Fatal => {
-                                let other = other.clone();
-                                self.fatal(
-                                    v.span,
-                                    format!("`{}` overlaps `{other}` in the same acl: Squid 5.7 stops on this", v.text),
-                                );
-                                return;
-                            }
+                    match checked.clash(&low) {
+                        None => checked.push(low),
+                        Some((_, acl::DomainClash::Dropped | acl::DomainClash::None)) => {}
+                        Some((other, acl::DomainClash::Fatal)) => {
+                            let message = format!(
+                                "`{}` overlaps `{other}` in the same acl: Squid 5.7 stops on this",
+                                v.text
+                            );
+                            self.fatal(v.span, message);
+                            return;
                         }
                     }
-                    checked.push((low, v.span));
                 }
                 if let Some(a) = self.cfg.acls.get_mut(idx) {
                     if let Leaf::DstDomain(x) | Leaf::SrcDomain(x) = &mut a.leaf {
-                        *x = checked.into_iter().map(|(s, _)| s).collect();
+                        *x = checked.into_values();
                     }
                 }
                 return;
