@@ -16,11 +16,14 @@ use super::defaults::Version;
 use super::matchlist::{self, attacker_name_pattern, Hit, MatchResult};
 use super::restrictions::{items, Item, ATTACKER_PASSES, REQUIRED};
 use super::store::{Store, TableState};
-use super::table::{parse_ref, Entry, Pattern, TableKind};
+use super::table::{parse_ref, Entry, Pattern, Table, TableKind};
 use super::text::Token;
 use crate::net::IpSet;
 use crate::source::Span;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::net::IpAddr;
+use std::rc::Rc;
 
 /// One step of a witness: what the daemon did, where.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -239,13 +242,26 @@ struct Eval<'a> {
     ctx: &'a Context<'a>,
     client: IpAddr,
     rcpt: Recipient,
-    classes: Vec<String>,
+    classes: &'a [String],
+    forged: &'a ForgedMatches,
     version: Option<Version>,
     tls: bool,
     allow_untrusted_routing: bool,
 }
 
 const MAX_DEPTH: usize = 16;
+
+/// The entries of a HELO or sender access table that the attacker's forged
+/// value can hit, and how the witness shows each, per table and lookup:
+/// the same for every client and recipient, so worked out once per service.
+type ForgedMatches = RefCell<HashMap<(String, &'static str, bool), Rc<ForgedEntries>>>;
+
+/// Indices into the table's entries with their witness text, in file
+/// order; `catch_all` when the last one matches every value.
+struct ForgedEntries {
+    hits: Vec<(usize, String)>,
+    catch_all: bool,
+}
 
 /// Evaluates one service.
 pub fn evaluate(ctx: &Context) -> Verdict {
@@ -305,6 +321,7 @@ pub fn evaluate(ctx: &Context) -> Verdict {
         });
     }
     let clients = candidate_clients(ctx, &order, &classes);
+    let forged = ForgedMatches::default();
     let mut first_block = None;
     for rcpt in &recipients {
         for &client in &clients {
@@ -312,7 +329,8 @@ pub fn evaluate(ctx: &Context) -> Verdict {
                 ctx,
                 client,
                 rcpt: rcpt.clone(),
-                classes: classes.clone(),
+                classes: &classes,
+                forged: &forged,
                 version: cfg.version,
                 tls,
                 allow_untrusted_routing,
@@ -1118,39 +1136,23 @@ impl Eval<'_> {
         match what {
             "HELO" | "sender" => {
                 let bare_parents = self.parent_matches("smtpd_access_maps");
-                for e in &t.entries {
-                    if e.negated && matches!(e.pattern, Pattern::Any) {
-                        continue;
+                let key = (r.display(), what, bare_parents);
+                let known = self.forged.borrow().get(&key).cloned();
+                let found = match known {
+                    Some(f) => f,
+                    None => {
+                        let f = Rc::new(forged_entries(t, what, bare_parents));
+                        self.forged.borrow_mut().insert(key, f.clone());
+                        f
                     }
-                    // Senders are never looked up as addresses; `.domain`
-                    // keys are only looked up without parent matching.
-                    let unreachable = match &e.pattern {
-                        Pattern::Net(_) => what == "sender",
-                        Pattern::Key(k) => k.starts_with('.') && bare_parents,
-                        _ => false,
-                    };
-                    if unreachable {
-                        continue;
+                };
+                for (i, shown) in &found.hits {
+                    if let Some(e) = t.entries.get(*i) {
+                        matched.push((e, shown.clone()));
                     }
-                    let shown = match &e.pattern {
-                        Pattern::Regex(_) => match regex_example(e, what) {
-                            Some(x) => format!("a forged {what} `{x}`"),
-                            None => format!("a forged {what} matching `/{}/`", e.key_text),
-                        },
-                        Pattern::Net(n) => match crate::net::IpSet::from_net(n).sample() {
-                            Some(ip) if !e.negated => format!("a forged {what} `{ip}`"),
-                            _ => format!("a forged {what} outside `{}`", e.key_text),
-                        },
-                        _ => match example_key(e, what) {
-                            k if k.is_empty() => "the null sender `<>`".to_string(),
-                            k => format!("a forged {what} `{k}`"),
-                        },
-                    };
-                    matched.push((e, shown));
-                    if matches!(e.pattern, Pattern::Any) && e.conditions.is_empty() {
-                        unmatched_possible = false;
-                        break;
-                    }
+                }
+                if found.catch_all {
+                    unmatched_possible = false;
                 }
             }
             "recipient" => {
@@ -1412,6 +1414,51 @@ fn foreign_recipients(ctx: &Context, order: &[ListKind], classes: &[String]) -> 
         }
     }
     out
+}
+
+/// Works out [`ForgedEntries`] for a HELO or sender table.
+fn forged_entries(t: &Table, what: &'static str, bare_parents: bool) -> ForgedEntries {
+    let mut hits = Vec::new();
+    for (i, e) in t.entries.iter().enumerate() {
+        if e.negated && matches!(e.pattern, Pattern::Any) {
+            continue;
+        }
+        // Senders are never looked up as addresses; `.domain` keys are only
+        // looked up without parent matching.
+        let unreachable = match &e.pattern {
+            Pattern::Net(_) => what == "sender",
+            Pattern::Key(k) => k.starts_with('.') && bare_parents,
+            _ => false,
+        };
+        if unreachable {
+            continue;
+        }
+        let shown = match &e.pattern {
+            Pattern::Regex(_) => match regex_example(e, what) {
+                Some(x) => format!("a forged {what} `{x}`"),
+                None => format!("a forged {what} matching `/{}/`", e.key_text),
+            },
+            Pattern::Net(n) => match crate::net::IpSet::from_net(n).sample() {
+                Some(ip) if !e.negated => format!("a forged {what} `{ip}`"),
+                _ => format!("a forged {what} outside `{}`", e.key_text),
+            },
+            _ => match example_key(e, what) {
+                k if k.is_empty() => "the null sender `<>`".to_string(),
+                k => format!("a forged {what} `{k}`"),
+            },
+        };
+        hits.push((i, shown));
+        if matches!(e.pattern, Pattern::Any) && e.conditions.is_empty() {
+            return ForgedEntries {
+                hits,
+                catch_all: true,
+            };
+        }
+    }
+    ForgedEntries {
+        hits,
+        catch_all: false,
+    }
 }
 
 fn example_key(e: &Entry, what: &str) -> String {
