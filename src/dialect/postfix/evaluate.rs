@@ -251,9 +251,10 @@ struct Eval<'a> {
 
 const MAX_DEPTH: usize = 16;
 
-/// The entries of a HELO or sender access table that the attacker's forged
-/// value can hit, and how the witness shows each, per table and lookup:
-/// the same for every client and recipient, so worked out once per service.
+/// The entries of an access table that a value the attacker forges (HELO,
+/// sender, client name) can hit, and how the witness shows each, per table
+/// and lookup: the same for every client address and recipient, so worked
+/// out once per service.
 type ForgedMatches = RefCell<HashMap<(String, &'static str, bool), Rc<ForgedEntries>>>;
 
 /// Indices into the table's entries with their witness text, in file
@@ -1213,26 +1214,22 @@ impl Eval<'_> {
                     unmatched_possible = false;
                 }
                 // Without reverse DNS the client name is `unknown`, and
-                // the name is looked up before the address.
-                let unknown = t.entries.iter().find(|e| match &e.pattern {
-                    Pattern::Key(k) => k == "unknown",
-                    Pattern::Regex(_) => e.matches("unknown", None),
-                    _ => false,
-                });
-                if let Some(e) = unknown {
-                    matched.push((
-                        e,
-                        "a client without reverse DNS (name `unknown`)".to_string(),
-                    ));
-                }
-                for e in &t.entries {
-                    if let Pattern::Key(k) = &e.pattern {
-                        if attacker_name_pattern(k) {
-                            matched.push((
-                                e,
-                                format!("an attacker-controlled client name under `{k}`"),
-                            ));
-                        }
+                // the name is looked up before the address; the attacker
+                // also controls names under its own domains. Neither
+                // depends on the client address: worked out once per table.
+                let key = (r.display(), "client", false);
+                let known = self.forged.borrow().get(&key).cloned();
+                let names = match known {
+                    Some(f) => f,
+                    None => {
+                        let f = Rc::new(client_name_entries(t));
+                        self.forged.borrow_mut().insert(key, f.clone());
+                        f
+                    }
+                };
+                for (i, shown) in &names.hits {
+                    if let Some(e) = t.entries.get(*i) {
+                        matched.push((e, shown.clone()));
                     }
                 }
             }
@@ -1414,6 +1411,35 @@ fn foreign_recipients(ctx: &Context, order: &[ListKind], classes: &[String]) -> 
         }
     }
     out
+}
+
+/// The entries of a client table that match a client name the attacker
+/// has: `unknown` (no reverse DNS) first, then names under domains it
+/// controls.
+fn client_name_entries(t: &Table) -> ForgedEntries {
+    let mut hits = Vec::new();
+    let unknown = t.entries.iter().position(|e| match &e.pattern {
+        Pattern::Key(k) => k == "unknown",
+        Pattern::Regex(_) => e.matches("unknown", None),
+        _ => false,
+    });
+    if let Some(i) = unknown {
+        hits.push((
+            i,
+            "a client without reverse DNS (name `unknown`)".to_string(),
+        ));
+    }
+    for (i, e) in t.entries.iter().enumerate() {
+        if let Pattern::Key(k) = &e.pattern {
+            if attacker_name_pattern(k) {
+                hits.push((i, format!("an attacker-controlled client name under `{k}`")));
+            }
+        }
+    }
+    ForgedEntries {
+        hits,
+        catch_all: false,
+    }
 }
 
 /// Works out [`ForgedEntries`] for a HELO or sender table.
