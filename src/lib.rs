@@ -253,6 +253,11 @@ fn unit_key(plan: &UnitPlan) -> String {
     }
 }
 
+/// Units analysed together before the next ones start (see
+/// [`scan_streaming`]): large enough to keep every core busy, small enough
+/// that waiting results take little memory.
+const UNIT_WINDOW: usize = 256;
+
 /// [`scan_with`], handing each finding to `on_finding` as soon as the
 /// findings before it are known, so that writers can stream: units (and
 /// file problems) in the order of their first file's path, each unit's
@@ -302,14 +307,24 @@ pub fn scan_streaming(
     progress.start(discovery.units.len());
     let units = &discovery.units;
     let attacker = &attacker;
+    // Units are analysed in output order, a window at a time: results that
+    // arrive before their turn wait in `early`, so memory stays bounded by
+    // the window, not by the size of the dump.
+    let in_order: Vec<usize> = order
+        .iter()
+        .filter_map(|(_, item)| match item {
+            Item::Unit(i) => Some(*i),
+            Item::Problem(_) => None,
+        })
+        .collect();
+    let in_order = &in_order;
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::channel::<(usize, UnitOutput)>();
         scope.spawn(move || {
             let run = || {
-                units
-                    .par_iter()
-                    .enumerate()
-                    .for_each_with(tx, |tx, (i, u)| {
+                for window in in_order.chunks(UNIT_WINDOW) {
+                    window.par_iter().for_each_with(tx.clone(), |tx, &i| {
+                        let Some(u) = units.get(i) else { return };
                         let mut out = analyse_unit(u, opts, attacker);
                         // Host findings go with the proxy unit, where their
                         // primary label is.
@@ -321,6 +336,8 @@ pub fn scan_streaming(
                         // The receiver only goes away when the scan is over.
                         let _ = tx.send((i, out));
                     })
+                }
+                drop(tx);
             };
             match opts.jobs {
                 Some(n) => match rayon::ThreadPoolBuilder::new()
