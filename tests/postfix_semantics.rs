@@ -326,3 +326,31 @@ fn relational_operands_keep_their_blanks() {
     let main = "role = edge\nmynetworks = 127.0.0.0/8 ${{$role} == { edge } ? {} : {203.0.113.0/24}}\nsmtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n";
     assert_verdict(main, &[], "open", "203.0.113");
 }
+
+/// A client table of many networks with the same action, then one that
+/// lets clients relay: the clients its entries stand for are grouped by the
+/// action they get, and the one open group still gives the first such
+/// client as the witness.
+#[test]
+fn many_client_entries_with_one_action_do_not_hide_the_open_one() {
+    let mut table: String = (1..=200)
+        .map(|i| format!("198.18.{i}.0/24 REJECT\n"))
+        .collect();
+    table.push_str("203.0.113.0/24 OK\n");
+    table.push_str("203.0.113.7/32 REJECT\n");
+    let main = "smtpd_relay_restrictions = check_client_access cidr:/etc/postfix/clients, reject_unauth_destination\n";
+    assert_verdict(main, &[("clients", &table)], "open", "client `203.0.113.");
+    // The same entries, every one of them refusing: closed.
+    let closed = table.replace("203.0.113.0/24 OK", "203.0.113.0/24 REJECT");
+    assert_verdict(main, &[("clients", &closed)], "closed", "");
+}
+
+/// Clients that get the same action are told apart by `mynetworks` when
+/// the action consults it.
+#[test]
+fn client_entries_with_one_action_still_differ_by_mynetworks() {
+    let table =
+        "203.0.113.0/25 permit_mynetworks, reject\n203.0.113.128/25 permit_mynetworks, reject\n";
+    let main = "mynetworks = 127.0.0.0/8, 203.0.113.200\nsmtpd_relay_restrictions = check_client_access cidr:/etc/postfix/clients, reject_unauth_destination\n";
+    assert_verdict(main, &[("clients", table)], "open", "203.0.113.200");
+}

@@ -321,7 +321,12 @@ pub fn evaluate(ctx: &Context) -> Verdict {
             hit,
         });
     }
-    let clients = candidate_clients(ctx, &order, &classes);
+    let clients = distinct_clients(
+        ctx,
+        &order,
+        &classes,
+        candidate_clients(ctx, &order, &classes),
+    );
     let forged = ForgedMatches::default();
     let mut first_block = None;
     for rcpt in &recipients {
@@ -1191,25 +1196,7 @@ impl Eval<'_> {
                 }
             }
             _ => {
-                let key = self.client.to_string();
-                // Fixed-key tables: the address, then its shorter octet
-                // prefixes; the first key found decides (DUNNO included).
-                // Pattern tables: the first entry in file order.
-                let concrete = if matches!(r.kind, TableKind::Indexed | TableKind::Inline) {
-                    let mut keys = vec![key.clone()];
-                    if let IpAddr::V4(v4) = self.client {
-                        let o = v4.octets();
-                        keys.push(format!("{}.{}.{}", o[0], o[1], o[2]));
-                        keys.push(format!("{}.{}", o[0], o[1]));
-                        keys.push(format!("{}", o[0]));
-                    }
-                    keys.iter().find_map(|k| t.entry_for_key(k))
-                } else {
-                    t.entries
-                        .iter()
-                        .find(|e| e.matches(&key, Some(self.client)))
-                };
-                if let Some(e) = concrete {
+                if let Some(e) = client_entry(t, r.kind, self.client) {
                     matched.push((e, format!("the attacker's address `{}`", self.client)));
                     unmatched_possible = false;
                 }
@@ -1408,6 +1395,99 @@ fn foreign_recipients(ctx: &Context, order: &[ListKind], classes: &[String]) -> 
         };
         if !out.contains(&r) {
             out.push(r);
+        }
+    }
+    out
+}
+
+/// The entry a client address finds in a client access table. Fixed-key
+/// tables: the address, then its shorter octet prefixes; the first key
+/// found decides (DUNNO included). Pattern tables: the first entry in file
+/// order.
+fn client_entry(t: &Table, kind: TableKind, client: IpAddr) -> Option<&Entry> {
+    let key = client.to_string();
+    if matches!(kind, TableKind::Indexed | TableKind::Inline) {
+        let mut keys = vec![key];
+        if let IpAddr::V4(v4) = client {
+            let o = v4.octets();
+            keys.push(format!("{}.{}.{}", o[0], o[1], o[2]));
+            keys.push(format!("{}.{}", o[0], o[1]));
+            keys.push(format!("{}", o[0]));
+        }
+        keys.iter().find_map(|k| t.entry_for_key(k))
+    } else {
+        t.entries.iter().find(|e| e.matches(&key, Some(client)))
+    }
+}
+
+/// Keeps, of `clients`, the first of each group that the service's
+/// client-dependent lookups answer alike: whether `mynetworks` matches,
+/// and the value (the action) each client access table named in the
+/// restriction lists and classes gives. Only the witness text differs
+/// within a group, so the verdicts are the same; the order is kept, so the
+/// first open client (the witness) is the one a walk over all of them
+/// finds. A table value that names further lookups could reach ones not
+/// covered here: then every client is kept.
+fn distinct_clients(
+    ctx: &Context,
+    order: &[ListKind],
+    classes: &[String],
+    clients: Vec<IpAddr>,
+) -> Vec<IpAddr> {
+    // A client on the host itself also depends on the addresses Postfix
+    // listens on; those questions ask about one client anyway.
+    if ctx.host_client || clients.len() < 2 {
+        return clients;
+    }
+    let cfg = ctx.cfg;
+    let mut lists: Vec<Vec<Token>> = order.iter().map(|k| cfg.get(k.param()).tokens()).collect();
+    for c in classes {
+        lists.push(cfg.get(c).tokens());
+    }
+    let mut tables = Vec::new();
+    for toks in &lists {
+        for item in items(toks) {
+            let Some(r) = item.arg.as_ref().and_then(parse_ref) else {
+                continue;
+            };
+            let state = ctx.store.table(&r);
+            let TableState::Loaded(t) = &*state else {
+                continue;
+            };
+            if t.entries.iter().any(|e| e.value.contains("check_")) {
+                return clients;
+            }
+            if item.name.starts_with("check_client")
+                || item.name == "check_reverse_client_hostname_access"
+            {
+                tables.push(r);
+            }
+        }
+    }
+    let (mynetworks, _) = matchlist::list_tokens(&cfg.get("mynetworks").text);
+    let mut seen: Vec<Vec<String>> = Vec::new();
+    let mut out = Vec::new();
+    for client in clients {
+        let mut signature = Vec::with_capacity(tables.len() + 1);
+        signature.push(
+            match matchlist::match_client(&mynetworks, client, ctx.store, 0) {
+                MatchResult::Match { negated: false, .. } => "in mynetworks",
+                MatchResult::Error(_) => "lookup error",
+                _ => "",
+            }
+            .to_string(),
+        );
+        for r in &tables {
+            let state = ctx.store.table(r);
+            signature.push(match &*state {
+                TableState::Loaded(t) => client_entry(t, r.kind, client)
+                    .map_or_else(String::new, |e| format!("={}", e.value)),
+                _ => String::new(),
+            });
+        }
+        if !seen.contains(&signature) {
+            seen.push(signature);
+            out.push(client);
         }
     }
     out
