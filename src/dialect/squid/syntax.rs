@@ -104,26 +104,20 @@ pub fn logical_lines(file: FileId, src: &str) -> (Vec<Line>, Vec<LineIssue>) {
     let mut pos = 0usize;
     let mut cur: Option<Line> = None;
     while pos < bytes.len() {
-        // `pos` is 0 or just after a `\n`, so always a char boundary; `find`
-        // on a `char` searches with the standard library's memchr.
-        let nl = src
-            .get(pos..)
-            .and_then(|rest| rest.find('\n'))
-            .map_or(bytes.len(), |i| pos + i);
+        let rest = bytes.get(pos..).unwrap_or_default();
+        let nl = memchr::memchr(b'\n', rest).map_or(bytes.len(), |i| pos + i);
         let next = nl + 1;
-        // The line ends at the first `\r` (and at a NUL, where C strings end).
-        let mut end = pos;
-        while end < nl && bytes[end] != b'\r' && bytes[end] != 0 {
-            end += 1;
-        }
         let mut start = pos;
-        while start < end && is_blank(bytes[start]) {
+        while start < nl && is_blank(bytes[start]) {
             start += 1;
         }
         pos = next;
-        if start == end || bytes[start] == b'#' {
+        // The line ends at the first `\r` (and at a NUL, where C strings
+        // end): blank lines and comments are known before looking for them.
+        if start == nl || matches!(bytes[start], b'#' | b'\r' | 0) {
             continue;
         }
+        let end = memchr::memchr2(b'\r', 0, &bytes[start..nl]).map_or(nl, |i| start + i);
         let continues = bytes[end - 1] == b'\\';
         let content_end = if continues { end - 1 } else { end };
         if !continues {
