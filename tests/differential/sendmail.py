@@ -473,6 +473,13 @@ def zone_for(plan: Plan, client_ip: str) -> dict:
     return {"a": a, "mx": mx, "ptr": ptr}
 
 
+def host_env(lab, plan: Plan) -> dict:
+    """The daemon namespace's host name is the fixture's $j (confDOMAIN_NAME)
+    when it sets one: sendmail derives $m and class m from the host's own
+    name, and a host whose .cf names it has that name."""
+    return lab.daemon_env({"RLDT_HOSTNAME": plan.j})
+
+
 def sm_argv(inst: Instance, *extra: str) -> list[str]:
     return [str(SENDMAIL), "-C", str(inst.cf)] + inst.opts + list(extra)
 
@@ -482,10 +489,10 @@ def listening(lab, port: int) -> bool:
     return bool(r.stdout.strip())
 
 
-def start_daemon(inst: Instance, lab) -> tuple[subprocess.Popen, str | None]:
+def start_daemon(inst: Instance, lab, plan: Plan) -> tuple[subprocess.Popen, str | None]:
     out = open(inst.dir / "sendmail.out", "w")
     try:
-        p = subprocess.Popen(lab.daemon_argv(sm_argv(inst, "-bD")), env=lab.daemon_env(),
+        p = subprocess.Popen(lab.daemon_argv(sm_argv(inst, "-bD")), env=host_env(lab, plan),
                              stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     finally:
         out.close()
@@ -529,10 +536,11 @@ def trick_recipients(domain: str) -> list[tuple[str, str]]:
     return lab_support.trick_recipients(domain)
 
 
-def parse_route(inst: Instance, lab, addr: str, cache: dict) -> tuple[str, str, str]:
+def parse_route(inst: Instance, lab, plan: Plan, addr: str, cache: dict) -> tuple[str, str, str]:
     """Where `sendmail -bt` /parse would send `addr`: (mailer, host, user)."""
     if addr not in cache:
-        r = lab.in_daemon(sm_argv(inst, "-bt"), input="/parse %s\n" % addr, timeout=30)
+        r = run(lab.daemon_argv(sm_argv(inst, "-bt")), env=host_env(lab, plan),
+                input="/parse %s\n" % addr, timeout=30)
         m = re.search(r"mailer (\S+?),? host (\S+?),? user (.*)$", r.stdout, re.M)
         if m:
             cache[addr] = (m.group(1), m.group(2).rstrip("."), m.group(3).strip())
@@ -566,7 +574,7 @@ def probe_listener(inst: Instance, lab, lst: Listener, plan: Plan, timeout: floa
         if "@" not in label or label.startswith(("spoofed-sender@", "access-from:")):
             relayed.append(label)
             continue
-        mailer, host, user = parse_route(inst, lab, rcpt, cache)
+        mailer, host, user = parse_route(inst, lab, plan, rcpt, cache)
         if mailer in NOT_RELAYED_MAILERS or not host:
             notes.append("%s->%s (not relayed)" % (label, mailer))
         else:
@@ -736,18 +744,19 @@ def run_fixture(case: Path, work: Path, tag: str, client_ip: str, witnesses: lis
     try:
         lab.up()
         lab.write_hosts(["127.0.0.1 localhost",
-                         "%s %s%s" % (DAEMON_IP, DAEMON_HOSTNAME,
-                                      (" " + plan.j) if plan.j != DAEMON_HOSTNAME else ""),
+                         # the host's name first: it is the canonical one
+                         "%s %s%s" % (DAEMON_IP, plan.j,
+                                      (" " + DAEMON_HOSTNAME) if plan.j != DAEMON_HOSTNAME else ""),
                          "%s %s mail.%s" % (FOREIGN_IP, FOREIGN_DOMAIN, FOREIGN_DOMAIN)])
         zone = lab.dir / "zone.json"
         zone.write_text(json.dumps(zone_for(plan, client_ip)))
         spawn_run_helper(lab, lab.daemon_ns, "dns", zone, lab.dir / "dns.ready")
         spawn_run_helper(lab, lab.foreign_ns, "foreign", lab.dir / "foreign.hits",
                          lab.dir / "foreign.ready")
-        r = lab.in_daemon(sm_argv(inst, "-bi"), timeout=30)
+        r = run(lab.daemon_argv(sm_argv(inst, "-bi")), env=host_env(lab, plan), timeout=30)
         if r.returncode != 0:
             inst.notes.append("newaliases: %s" % squeeze(r.stdout + r.stderr, 100))
-        proc, why = start_daemon(inst, lab)
+        proc, why = start_daemon(inst, lab, plan)
         if why:
             for w in witnesses:
                 w.outcome, w.reply = "REFUTED", "no daemon to answer: " + why
