@@ -166,7 +166,7 @@ def build_cf(inst: Instance) -> str | None:
         # as `m4 sendmail.mc > sendmail.cf` on Debian; an .mc without its own
         # include of cf.m4 is built the upstream way, m4 cf.m4 file.mc
         cmd = ["m4", "-D_CF_DIR_=%s/" % CFDIR, "-DTEMPFILE=%s" % (inst.dir / "cfinfo.tmp")]
-        if not re.search(r"cf\.m4", text):
+        if not re.search(r"^\s*include\(\s*`[^']*cf\.m4'", text, re.M):
             cmd.append(str(CFDIR / "m4" / "cf.m4"))
         cmd.append(str(fixed))
         r = run(cmd, timeout=60, env=dict(os.environ, TMPDIR=str(inst.dir)))
