@@ -666,7 +666,7 @@ def probe_witness(inst: Instance, lab, w: Witness, timeout: float) -> None:
             "the instance runs with inet_protocols = ipv4", "the lab is IPv4 only"))
         return
     reach = [l for l in inst.listeners if l.reachable]
-    port = w.port or (reach[0].port if reach else 25)
+    port = w.port = w.port or (reach[0].port if reach else 25)
     lab.add_client_address(src)
     res, err = run_probe(lab, {"host": DAEMON_IP, "port": port, "helo": w.helo, "source": src,
                                "wrap_tls": False, "sessions": [[["witness", w.sender, w.rcpt]]],
