@@ -689,8 +689,9 @@ def relaylint_verdict(binary: Path, case: Path) -> tuple[str, str, list[Witness]
     except ValueError:
         arg = str(case)
     try:
-        r = run([str(binary), "check", "--format", "json", "--fail-on", "never",
-                 "--color", "never", arg], timeout=120)
+        r = subprocess.run([str(binary), "check", "--format", "json", "--fail-on", "never",
+                            "--color", "never", arg], capture_output=True, text=True,
+                           errors="replace", timeout=120, cwd=REPO)
     except subprocess.TimeoutExpired:
         return ERROR, "relaylint timed out", []
     if r.returncode not in (0, 1):
