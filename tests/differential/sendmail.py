@@ -442,15 +442,15 @@ def sendmail_opts(inst: Instance) -> list[str]:
         Path(first).parent.mkdir(parents=True, exist_ok=True)
         Path(first).write_text("postmaster: root\nMAILER-DAEMON: postmaster\n")
         inst.notes.append("aliases file written")
-    for opt in ("TrustedUser", "RunAsUser", "DefaultUser"):
-        user = v["opts"].get(opt, "").split(":")[0]
-        if user and not user.isdigit():
-            try:
-                pwd.getpwnam(user)
-            except KeyError:
-                # a distribution's own account (Debian: smmta); sendmail stops on an unknown user
-                opts.append("%s=root" % opt if opt != "DefaultUser" else "DefaultUser=mail:mail")
-                inst.notes.append("%s=%s unknown here: root" % (opt, user))
+    user = v["opts"].get("TrustedUser", "")
+    if user and not user.isdigit():
+        try:
+            pwd.getpwnam(user)
+        except KeyError:
+            # the distribution's own account (Debian: smmta) that only its
+            # sendmail package creates; sendmail stops on an unknown user
+            opts.append("TrustedUser=root")
+            inst.notes.append("TrustedUser=%s unknown here: root" % user)
     return [x for o in opts for x in ("-O", o)]
 
 
