@@ -573,12 +573,14 @@ def probe_listener(inst: Instance, lab, lst: Listener, plan: Plan, timeout: floa
     for label, _sender, rcpt, stage, code, _text in items:
         if stage != "RCPT" or not 200 <= code < 300:
             continue
-        if "@" not in label or label.startswith(("spoofed-sender@", "access-from:")):
-            relayed.append(label)
-            continue
+        # accepted: where would sendmail send it? (ruleset 0 applies
+        # mailertable, virtusertable, local delivery)
         mailer, host, user = parse_route(inst, lab, plan, rcpt, cache)
+        trick = "@" in label and not label.startswith(("spoofed-sender@", "access-from:"))
         if mailer in NOT_RELAYED_MAILERS or not host:
             notes.append("%s->%s (not relayed)" % (label, mailer))
+        elif not trick:
+            relayed.append(label)
         else:
             relayed.append(("trick:" if host.lower().endswith(FOREIGN_DOMAIN) else
                             "routing-via-relay-domain:") + label)
@@ -659,7 +661,7 @@ def witness_source(client: str) -> tuple[str, str]:
     return lab_support.witness_source(client)
 
 
-def probe_witness(inst: Instance, lab, w: Witness, timeout: float) -> None:
+def probe_witness(inst: Instance, lab, plan: Plan, w: Witness, timeout: float) -> None:
     src, why = witness_source(w.client)
     if why:
         w.outcome, w.reply = "untested", "client %s %s" % (w.client, why.replace(
@@ -678,7 +680,13 @@ def probe_witness(inst: Instance, lab, w: Witness, timeout: float) -> None:
     elif it is None:
         w.outcome, w.reply = "REFUTED", res.get("error") or "no greeting"
     elif it[3] == "RCPT" and 200 <= it[4] < 300:
-        w.outcome, w.reply = "confirmed", "%d %s" % (it[4], squeeze(it[5], 100))
+        mailer, host, _user = parse_route(inst, lab, plan, w.rcpt, {})
+        if mailer in NOT_RELAYED_MAILERS or not host:
+            w.outcome, w.reply = "REFUTED", "%d %s, but delivered locally (mailer %s)" % (
+                it[4], squeeze(it[5], 80), mailer)
+        else:
+            w.outcome, w.reply = "confirmed", "%d %s (mailer %s, host %s)" % (
+                it[4], squeeze(it[5], 80), mailer, host)
     else:
         w.outcome, w.reply = "REFUTED", "%s -> %s %s" % (it[3], it[4], squeeze(it[5], 120))
 
@@ -783,7 +791,7 @@ def run_fixture(case: Path, work: Path, tag: str, client_ip: str, witnesses: lis
         if witnesses:
             for w in witnesses:
                 if not w.problem:
-                    probe_witness(inst, lab, w, timeout)
+                    probe_witness(inst, lab, plan, w, timeout)
         return out
     finally:
         signal.alarm(0)
