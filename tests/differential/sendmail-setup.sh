@@ -84,7 +84,7 @@ done
 cfdir="$cache/root/usr/share/sendmail/cf"
 # `/usr/share/sendmail/cf... -> the unpacked tree (only where a path starts
 # after a quote, so the result does not depend on how often this runs)
-grep -rlZ '`/usr/share/sendmail/cf' "$tmp/usr/share/sendmail/cf" \
+{ grep -rlZ '`/usr/share/sendmail/cf' "$tmp/usr/share/sendmail/cf" || true; } \
     | xargs -0 -r sed -i "s#\`/usr/share/sendmail/cf#\`$cfdir#g"
 mv "$tmp" "$cache/root"
 
