@@ -751,6 +751,11 @@ def run_fixture(case: Path, work: Path, tag: str, client_ip: str, witnesses: lis
     check_domains(plan)
     build_maps(inst)
     inst.opts = sendmail_opts(inst)
+    vlog("%s: .cf built; $j=%s, class w %s, class R %s, To: RELAY %s, senders %s; listeners %s" % (
+        case.name, plan.j, plan.local[:3], plan.relay[:3], plan.to_relay[:3],
+        [s for _, s in plan.senders],
+        ["%s %s:%d%s" % (l.name, l.addr or "*", l.port, "" if l.reachable else " (loopback)")
+         for l in inst.listeners]))
     lab = lab_support.Lab(tag, work / "lab", client_ip)
     try:
         lab.up()
@@ -774,9 +779,11 @@ def run_fixture(case: Path, work: Path, tag: str, client_ip: str, witnesses: lis
             if proc.poll() is None:
                 return Outcome(ERROR, why)
             return Outcome("refuses-to-start", why)
+        vlog("sendmail is listening")
         for lst in inst.listeners:
             if lst.reachable:
                 probe_listener(inst, lab, lst, plan, timeout)
+                vlog("listener %s port %d: %s" % (lst.name, lst.port, lst.outcome))
             else:
                 lst.outcome, lst.detail = "unreachable", "bound to %s" % lst.addr
                 if not any(l.reachable and l.port == lst.port for l in inst.listeners) \
@@ -792,6 +799,7 @@ def run_fixture(case: Path, work: Path, tag: str, client_ip: str, witnesses: lis
             for w in witnesses:
                 if not w.problem:
                     probe_witness(inst, lab, plan, w, timeout)
+                    vlog("witness %s: %s %s" % (w.describe(), w.outcome, w.reply))
         return out
     finally:
         signal.alarm(0)
