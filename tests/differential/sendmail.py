@@ -291,7 +291,9 @@ def cf_values(text: str) -> dict:
         if m:
             path = [t for t in m.group(2).split() if t.startswith("/")]
             if path:
-                v["maps"].append(path[-1])
+                # the text source of `hash -o /etc/mail/access.db` is /etc/mail/access
+                src = re.sub(r"\.(db|dir|pag)$", "", path[-1])
+                v["maps"].append((m.group(1), src))
         m = re.match(r"^O\s+(\w+)\s*=\s*(.*)$", line)
         if m:
             v["opts"][m.group(1)] = m.group(2).strip()
@@ -371,7 +373,7 @@ def make_plan(inst: Instance) -> Plan:
         if domain_like(tok) and tok.lower() not in relay:
             relay.append(tok.lower())
     to_relay, from_relay = [], []
-    access = [m for m in v["maps"] if m.endswith("/access")]
+    access = [src for _cls, src in v["maps"] if src.endswith("/access")]
     for path in access:
         for key, val in access_entries(Path(path)):
             if not val.upper().startswith("RELAY"):
@@ -407,17 +409,17 @@ def check_domains(plan: Plan) -> None:
 
 def build_maps(inst: Instance) -> None:
     v = cf_values(inst.cftext)
-    for path in v["maps"]:
+    for cls, path in dict.fromkeys(v["maps"]):
         p = Path(path)
         if not str(p).startswith(str(inst.dir)):
             continue
         if not p.exists():
             inst.notes.append("map source %s missing" % p.name)
             continue
-        r = run([str(MAKEMAP), "-C", str(inst.cf), "hash", str(p)],
+        r = run([str(MAKEMAP), "-C", str(inst.cf), cls, str(p)],
                 input=p.read_text(errors="replace"), timeout=30,
                 env=dict(os.environ, TMPDIR=str(inst.dir)))
-        if r.returncode != 0 or not Path(str(p) + ".db").exists():
+        if r.returncode != 0:
             inst.notes.append("makemap %s: %s" % (p.name, squeeze(r.stderr or r.stdout, 120)))
 
 
