@@ -1154,7 +1154,9 @@ impl Eval<'_> {
                 };
                 for (i, shown) in &found.hits {
                     if let Some(e) = t.entries.get(*i) {
-                        matched.push((e, shown.clone()));
+                        if !matched.iter().any(|(m, _)| m.value == e.value) {
+                            matched.push((e, shown.clone()));
+                        }
                     }
                 }
                 if found.catch_all {
@@ -1225,7 +1227,14 @@ impl Eval<'_> {
         if unmatched_possible {
             alts.push(Alt::new(Outcome::Dunno, Vec::new()));
         }
+        // Entries with the same action give the same outcomes; `list` keeps
+        // the first alternative of each outcome, so later ones only cost.
+        let mut actions: Vec<&str> = Vec::new();
         for (e, who) in matched {
+            if actions.contains(&e.value.as_str()) {
+                continue;
+            }
+            actions.push(&e.value);
             let mut entry_step = Step::new(
                 e.span,
                 format!("{who} matches `{}` → `{}`", e.key_text, e.value),
