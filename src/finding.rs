@@ -92,20 +92,6 @@ impl Finding {
     pub fn fleet_fingerprint(&self) -> String {
         fnv1a(&[&self.code, &self.host_path, &self.line_key])
     }
-
-    /// The finding without its texts (message, labels, notes, help,
-    /// rendering): what the summary, the statistics and the exit code need
-    /// once it has been written out.
-    pub fn summary_only(self) -> Finding {
-        Finding {
-            message: String::new(),
-            labels: Vec::new(),
-            notes: Vec::new(),
-            help: None,
-            rendered: String::new(),
-            ..self
-        }
-    }
 }
 
 fn label_out(db: &SourceDb, span: Span, message: &str, primary: bool) -> LabelOut {

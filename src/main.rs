@@ -243,6 +243,8 @@ fn check(args: CheckArgs) -> ExitCode {
     let mut dest = Dest::new(args.output.clone());
     let mut all = Vec::new();
     let mut kept = Vec::new();
+    let mut tally = relaylint::report::summary::Tally::new(args.statistics);
+    let mut streamed = 0usize;
     let mut hidden = 0;
     let in_force = match (&baseline, today) {
         (Some(b), Some(day)) => b.in_force(day),
@@ -257,7 +259,7 @@ fn check(args: CheckArgs) -> ExitCode {
             return;
         }
         if streaming {
-            let index = kept.len();
+            let index = streamed;
             progress.suspend(&mut || match args.format {
                 // The document starts with its first finding, so that a scan
                 // that cannot start leaves no file behind.
@@ -268,9 +270,10 @@ fn check(args: CheckArgs) -> ExitCode {
                 Format::Json => dest.write(|out| report::json::write_finding(index, &f, out)),
                 _ => dest.write(|out| report::human::write_finding(&f, out)),
             });
-            // Written: only what the summary, `--statistics` and the exit
-            // code read is kept, so memory grows with hosts, not with text.
-            kept.push(f.summary_only());
+            // Written: only counts are kept, so memory does not grow with
+            // the findings of a large dump.
+            tally.add(&f);
+            streamed += 1;
             return;
         }
         kept.push(f);
@@ -282,6 +285,9 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     report.findings = kept;
     report.statistics = args.statistics;
+    if streaming {
+        report.tally = Some(tally);
+    }
     report.baseline_hidden = baseline.as_ref().map(|_| hidden);
     if let Some(path) = &args.write_baseline {
         let text = Baseline::of(&all).to_json();
@@ -295,7 +301,10 @@ fn check(args: CheckArgs) -> ExitCode {
     match args.format {
         Format::Human => dest.write(|out| report::human::write_end(&report, out)),
         Format::Json => {
-            let n = report.findings.len();
+            let n = report
+                .tally
+                .as_ref()
+                .map_or(report.findings.len(), |t| t.findings());
             dest.write(|out| {
                 if n == 0 {
                     report::json::write_start(out)?;
@@ -323,7 +332,10 @@ fn check(args: CheckArgs) -> ExitCode {
         Some(FailOn::Never) => None,
         None => file.fail_on.unwrap_or(Some(Severity::Warning)),
     };
-    let failed = threshold.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
+    let failed = threshold.is_some_and(|t| match &report.tally {
+        Some(tally) => tally.any_at_least(t),
+        None => report.findings.iter().any(|f| f.severity >= t),
+    });
     ExitCode::from(u8::from(failed))
 }
 

@@ -8,9 +8,8 @@ pub mod json;
 pub mod sarif;
 pub mod summary;
 
-use crate::diagnostic::Severity;
 use crate::finding::Finding;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// The result of a scan.
 #[derive(Debug, Default)]
@@ -27,27 +26,7 @@ pub struct Report {
     pub baseline_hidden: Option<usize>,
     /// `--statistics`: writers add identical findings grouped across hosts.
     pub statistics: bool,
-}
-
-impl Report {
-    /// Counts by severity (every severity present, zero included).
-    pub fn by_severity(&self) -> BTreeMap<&'static str, usize> {
-        let mut m = BTreeMap::new();
-        for s in [Severity::Error, Severity::Warning, Severity::Info] {
-            m.insert(
-                s.as_str(),
-                self.findings.iter().filter(|f| f.severity == s).count(),
-            );
-        }
-        m
-    }
-
-    /// Counts by rule code.
-    pub fn by_rule(&self) -> BTreeMap<String, usize> {
-        let mut m = BTreeMap::new();
-        for f in &self.findings {
-            *m.entry(f.code.clone()).or_insert(0) += 1;
-        }
-        m
-    }
+    /// Counts kept while the findings were streamed out; when set, the
+    /// summary and the statistics come from it, not from `findings`.
+    pub tally: Option<summary::Tally>,
 }

@@ -6,6 +6,7 @@
 
 use super::Report;
 use crate::diagnostic::Severity;
+use crate::finding::Finding;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -87,15 +88,49 @@ pub struct Group {
     pub hosts: Vec<String>,
 }
 
-/// Summarises a report.
-pub fn summarise(report: &Report) -> Summary {
-    let mut by_host: BTreeMap<String, HostSummary> = report
-        .hosts
-        .iter()
-        .map(|h| (h.clone(), HostSummary::default()))
-        .collect();
-    for f in &report.findings {
-        let h = by_host.entry(f.host.clone()).or_default();
+/// Counts kept while findings go by, so that a streamed scan need not keep
+/// the findings themselves: everything the summary, `--statistics` and the
+/// exit status read.
+#[derive(Clone, Debug, Default)]
+pub struct Tally {
+    findings: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    by_rule: BTreeMap<String, usize>,
+    by_host: BTreeMap<String, HostSummary>,
+    /// Groups of identical findings, kept only for `--statistics`.
+    groups: Option<BTreeMap<String, Group>>,
+}
+
+impl Tally {
+    /// An empty tally; `statistics` keeps the groups of identical findings.
+    pub fn new(statistics: bool) -> Self {
+        Tally {
+            groups: statistics.then(BTreeMap::new),
+            ..Tally::default()
+        }
+    }
+
+    /// The tally of a finished list of findings.
+    pub fn of(findings: &[Finding], statistics: bool) -> Self {
+        let mut t = Tally::new(statistics);
+        for f in findings {
+            t.add(f);
+        }
+        t
+    }
+
+    /// Counts one finding.
+    pub fn add(&mut self, f: &Finding) {
+        self.findings += 1;
+        match f.severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.infos += 1,
+        }
+        *self.by_rule.entry(f.code.clone()).or_insert(0) += 1;
+        let h = self.by_host.entry(f.host.clone()).or_default();
         h.findings += 1;
         match f.severity {
             Severity::Error => h.error += 1,
@@ -104,6 +139,72 @@ pub fn summarise(report: &Report) -> Summary {
         }
         h.open_relay |= is_verdict(&f.code, OPEN_RELAY_FAMILIES);
         h.open_proxy |= is_verdict(&f.code, OPEN_PROXY_FAMILIES);
+        if let Some(groups) = &mut self.groups {
+            let g = groups
+                .entry(f.fleet_fingerprint())
+                .or_insert_with_key(|fp| Group {
+                    fingerprint: fp.clone(),
+                    code: f.code.clone(),
+                    path: f.host_path.clone(),
+                    line: f.line_key.clone(),
+                    count: 0,
+                    hosts: Vec::new(),
+                });
+            g.count += 1;
+            if !g.hosts.contains(&f.host) {
+                g.hosts.push(f.host.clone());
+            }
+        }
+    }
+
+    /// Findings counted.
+    pub fn findings(&self) -> usize {
+        self.findings
+    }
+
+    /// Whether a finding of `severity` or worse was counted.
+    pub fn any_at_least(&self, severity: Severity) -> bool {
+        match severity {
+            Severity::Error => self.errors > 0,
+            Severity::Warning => self.errors + self.warnings > 0,
+            Severity::Info => self.findings > 0,
+        }
+    }
+
+    /// Counts by severity (every severity present, zero included).
+    pub fn by_severity(&self) -> BTreeMap<&'static str, usize> {
+        BTreeMap::from([
+            (Severity::Error.as_str(), self.errors),
+            (Severity::Warning.as_str(), self.warnings),
+            (Severity::Info.as_str(), self.infos),
+        ])
+    }
+
+    /// Counts by rule code.
+    pub fn by_rule(&self) -> &BTreeMap<String, usize> {
+        &self.by_rule
+    }
+}
+
+/// The tally behind a report: the streamed one when the scan kept one,
+/// else counted from its findings.
+fn tally_of(report: &Report) -> std::borrow::Cow<'_, Tally> {
+    match &report.tally {
+        Some(t) => std::borrow::Cow::Borrowed(t),
+        None => std::borrow::Cow::Owned(Tally::of(&report.findings, report.statistics)),
+    }
+}
+
+/// Summarises a report.
+pub fn summarise(report: &Report) -> Summary {
+    let tally = tally_of(report);
+    let mut by_host: BTreeMap<String, HostSummary> = report
+        .hosts
+        .iter()
+        .map(|h| (h.clone(), HostSummary::default()))
+        .collect();
+    for (h, counts) in &tally.by_host {
+        by_host.insert(h.clone(), counts.clone());
     }
     let names = |pick: fn(&HostSummary) -> bool| -> Vec<String> {
         by_host
@@ -117,9 +218,9 @@ pub fn summarise(report: &Report) -> Summary {
     Summary {
         files: report.files,
         units: report.units,
-        findings: report.findings.len(),
-        by_severity: report.by_severity(),
-        by_rule: report.by_rule(),
+        findings: tally.findings,
+        by_severity: tally.by_severity(),
+        by_rule: tally.by_rule.clone(),
         hosts: by_host.len(),
         hosts_open_relay: open_relay_hosts.len(),
         hosts_open_proxy: open_proxy_hosts.len(),
@@ -133,24 +234,15 @@ pub fn summarise(report: &Report) -> Summary {
 /// Groups identical findings across hosts: most widespread first, then by
 /// code and path.
 pub fn statistics(report: &Report) -> Vec<Group> {
-    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
-    for f in &report.findings {
-        let g = groups
-            .entry(f.fleet_fingerprint())
-            .or_insert_with_key(|fp| Group {
-                fingerprint: fp.clone(),
-                code: f.code.clone(),
-                path: f.host_path.clone(),
-                line: f.line_key.clone(),
-                count: 0,
-                hosts: Vec::new(),
-            });
-        g.count += 1;
-        if !g.hosts.contains(&f.host) {
-            g.hosts.push(f.host.clone());
-        }
-    }
-    let mut out: Vec<Group> = groups.into_values().collect();
+    let tally = match &report.tally {
+        Some(t) if t.groups.is_some() => std::borrow::Cow::Borrowed(t),
+        _ => std::borrow::Cow::Owned(Tally::of(&report.findings, true)),
+    };
+    let mut out: Vec<Group> = tally
+        .groups
+        .as_ref()
+        .map(|g| g.values().cloned().collect())
+        .unwrap_or_default();
     for g in &mut out {
         g.hosts.sort();
     }
