@@ -118,7 +118,14 @@ pub fn by_content(text: &str) -> Option<Dialect> {
                 postfix_params += 1;
             }
         }
-        let fields: Vec<&str> = line.split_whitespace().collect();
+        // The first eight fields are all any test below reads.
+        let mut fields: [&str; 8] = [""; 8];
+        let mut count = 0;
+        for (slot, word) in fields.iter_mut().zip(line.split_whitespace()) {
+            *slot = word;
+            count += 1;
+        }
+        let fields = &fields[..count];
         if fields.len() >= 8
             && !line.starts_with([' ', '\t'])
             && matches!(fields[1], "inet" | "unix" | "unix-dgram" | "fifo" | "pass")
