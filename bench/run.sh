@@ -267,7 +267,7 @@ root = sys.argv[3].rstrip("/") + "/"
 units = [l.rstrip("\n").split("\t") for l in open(sys.argv[2])]
 s = report["summary"]
 parts = [f'units={s["units"]} findings={s["findings"]}']
-for daemon, open_code, refuse_code in (("postfix", "PF001", None), ("squid", "SQ001", "SQ002"), ("dante", "DN001", "DN002")):
+for daemon, open_code, refuse_code in (("postfix", "PF001", None), ("squid", "SQ001", "SQ002"), ("dante", "DN001", "DN002"), ("sendmail", "SM001", "SM002")):
     for verdict, code in (("open", open_code), ("refuses", refuse_code)):
         if code is None:
             continue

@@ -35,7 +35,13 @@
 //! - on about one host in six, Dante: Debian's shipped `etc/danted.conf`
 //!   (its long comment block, verbatim from
 //!   `fixtures/dante/01-debian-shipped-default`) with `internal:`,
-//!   `external:`, methods and `client`/`socks` rules appended.
+//!   `external:`, methods and `client`/`socks` rules appended;
+//! - on about one host in twelve, Sendmail as well (a host moving between
+//!   MTAs): Debian 12's sendmail.mc opened to every address and the
+//!   2,000-line sendmail.cf its `make` built, the access map, aliases,
+//!   `local-host-names` and m4 snippets (verbatim from
+//!   `fixtures/sendmail/39-mc-and-cf-debian-make`), with site access
+//!   entries appended.
 //!
 //! Most hosts are closed; a few per cent are open relays in the ways the
 //! fixtures describe (mynetworks too wide, a permissive access table, a
@@ -44,11 +50,13 @@
 //! are open on a few per cent of the hosts that run them (`http_access
 //! allow all` left in conf.d, `0.0.0.0/0` in an acl file, `socksmethod:
 //! none` for `from: 0/0`), and refuse to start on a few (an acl name
-//! misspelt, the shipped danted.conf without `internal:`). The number of
+//! misspelt, the shipped danted.conf without `internal:`). Sendmail relays
+//! on a few per cent (`Connect:1 RELAY`, a public `Connect:203.0 RELAY`) and
+//! refuses to start on a few (`local-host-names` missing). The number of
 //! units built open is printed at the end (`open_by_construction`, per
 //! daemon); with `GEN_CORPUS_MANIFEST=FILE` in the environment, FILE gets
 //! one `hostNNNNN<TAB>DAEMON<TAB>open|closed|refuses` line per unit
-//! (DAEMON: `postfix`, `squid` or `dante`).
+//! (DAEMON: `postfix`, `squid`, `dante` or `sendmail`).
 //!
 //! Everything comes from a small SplitMix64 generator seeded with
 //! `SEED ^ host number` (one stream per daemon, so adding Squid and Dante
@@ -75,6 +83,41 @@ const DEBIAN_SQUID_DEBIAN_CONF: &str =
 /// `user.*` settings; no `internal:`, so danted refuses it as shipped).
 const DEBIAN_DANTED_CONF: &str =
     include_str!("../fixtures/dante/01-debian-shipped-default/etc/danted.conf");
+
+/// Debian 12's sendmail.mc made reachable on every address and the
+/// sendmail.cf its `make` built (about 2,000 lines), with the access map,
+/// aliases, local-host-names and the m4 snippets it includes, verbatim from
+/// `fixtures/sendmail/39-mc-and-cf-debian-make`.
+const SENDMAIL_FIXTURE: &[(&str, &str)] = &[
+    (
+        "etc/mail/sendmail.mc",
+        include_str!("../fixtures/sendmail/39-mc-and-cf-debian-make/etc/mail/sendmail.mc"),
+    ),
+    (
+        "etc/mail/sendmail.cf",
+        include_str!("../fixtures/sendmail/39-mc-and-cf-debian-make/etc/mail/sendmail.cf"),
+    ),
+    (
+        "etc/mail/aliases",
+        include_str!("../fixtures/sendmail/39-mc-and-cf-debian-make/etc/mail/aliases"),
+    ),
+    (
+        "etc/mail/local-host-names",
+        include_str!("../fixtures/sendmail/39-mc-and-cf-debian-make/etc/mail/local-host-names"),
+    ),
+    (
+        "etc/mail/m4/dialup.m4",
+        include_str!("../fixtures/sendmail/39-mc-and-cf-debian-make/etc/mail/m4/dialup.m4"),
+    ),
+    (
+        "etc/mail/m4/provider.m4",
+        include_str!("../fixtures/sendmail/39-mc-and-cf-debian-make/etc/mail/m4/provider.m4"),
+    ),
+];
+
+/// Its access map (loopback relays, greet-pause and rate settings).
+const SENDMAIL_ACCESS: &str =
+    include_str!("../fixtures/sendmail/39-mc-and-cf-debian-make/etc/mail/access");
 
 /// The Debian master.cf, verbatim (the fixture is the file Debian 12 installs).
 const DEBIAN_MASTER_CF: &str =
@@ -1367,11 +1410,68 @@ fn gen_host(seed: u64, index: u64) -> Host {
         c.rng = Rng::new(proxy_rng.next());
         units.push(("dante", write_dante(&mut c)));
     }
+    // Sendmail from a stream of its own too, so that every file above stays
+    // as it was.
+    let mut sendmail_rng = Rng::new(seed ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03) ^ 0x5E4D_3A11);
+    if sendmail_rng.chance(80) {
+        c.rng = Rng::new(sendmail_rng.next());
+        units.push(("sendmail", write_sendmail(&mut c)));
+    }
     Host {
         entries: c.entries,
         open,
         units,
     }
+}
+
+// ---------------------------------------------------------------------------
+// Sendmail
+
+/// Writes the host's Sendmail (a host moving between MTAs keeps both): the
+/// Debian tree with the site's own access entries. A few relay for one
+/// octet or two of the address space (`Connect:1` meant for one branch,
+/// `Connect:203.0` for a customer range), a few lost `local-host-names`,
+/// which `FEATURE(use_cw_file)` needs: sendmail then refuses to start.
+fn write_sendmail(c: &mut Ctx) -> Verdict {
+    let roll = c.rng.below(1000);
+    for (path, text) in SENDMAIL_FIXTURE {
+        if roll >= 970 && path.ends_with("local-host-names") {
+            continue;
+        }
+        c.file(path, text.to_string());
+    }
+    let mut access = SENDMAIL_ACCESS.to_string();
+    let _ = writeln!(access, "\n# {} site entries", c.domain);
+    for _ in 0..c.rng.range(2, 40) {
+        let net = c.private_net();
+        let prefix: Vec<&str> = net
+            .split('/')
+            .next()
+            .unwrap_or("10.0.0.0")
+            .split('.')
+            .take(3)
+            .collect();
+        let _ = writeln!(access, "Connect:{}\t\t\tRELAY", prefix.join("."));
+    }
+    let _ = writeln!(access, "To:{}\t\t\tRELAY", c.domain);
+    let verdict = if roll < 930 {
+        Verdict::Closed
+    } else if roll < 950 {
+        let _ = writeln!(access, "Connect:{}\t\t\tRELAY", c.rng.range(1, 9));
+        Verdict::Open
+    } else if roll < 970 {
+        let _ = writeln!(
+            access,
+            "Connect:{}.{}\t\t\tRELAY",
+            *c.rng.pick(&[203u64, 198, 185, 91]),
+            c.rng.below(256)
+        );
+        Verdict::Open
+    } else {
+        Verdict::Refuses
+    };
+    c.file("etc/mail/access", access);
+    verdict
 }
 
 // ---------------------------------------------------------------------------
@@ -2302,8 +2402,8 @@ fn main() {
             let mut stdout = std::io::stdout().lock();
             let _ = writeln!(
                 stdout,
-                "hosts={n} files={} bytes={} open_by_construction=postfix:{},squid:{}/{},dante:{}/{} seed={seed}",
-                s.files, s.bytes, s.open, s.squid.1, s.squid.0, s.dante.1, s.dante.0
+                "hosts={n} files={} bytes={} open_by_construction=postfix:{},squid:{}/{},dante:{}/{},sendmail:{}/{} seed={seed}",
+                s.files, s.bytes, s.open, s.squid.1, s.squid.0, s.dante.1, s.dante.0, s.sendmail.1, s.sendmail.0
             );
         }
         Err(e) => {
@@ -2325,6 +2425,8 @@ pub struct Summary {
     pub squid: (u64, u64),
     /// Hosts with Dante, and those built as open proxies.
     pub dante: (u64, u64),
+    /// Hosts with Sendmail, and those built as open relays.
+    pub sendmail: (u64, u64),
 }
 
 /// Writes hosts `1..=n` under `out`; with `manifest`, one
@@ -2344,6 +2446,7 @@ pub fn generate(
         open: 0,
         squid: (0, 0),
         dante: (0, 0),
+        sendmail: (0, 0),
     };
     for i in 1..=n {
         let host = gen_host(seed, i);
@@ -2355,6 +2458,7 @@ pub fn generate(
             let count = match daemon {
                 "squid" => &mut s.squid,
                 "dante" => &mut s.dante,
+                "sendmail" => &mut s.sendmail,
                 _ => continue,
             };
             count.0 += 1;

@@ -100,6 +100,26 @@ const POSTFIX_PARAMS: &[&str] = &[
     "readme_directory",
 ];
 
+/// A line only a sendmail.cf has: the version macro (`DZ8.17.1`), the
+/// configuration level (`V10/Berkeley`), the access map declaration or a
+/// daemon's options. Each needs a character base64 never has (`.`, a blank,
+/// `=`) or the whole short line, so the lines of a PEM bundle that happen to
+/// start with `DZ` or `V10/` are not taken for one.
+fn is_sendmail_cf_line(t: &str) -> bool {
+    let version_macro = t.strip_prefix("DZ").is_some_and(|v| {
+        let digits = v.bytes().take_while(u8::is_ascii_digit).count();
+        digits > 0 && v.as_bytes().get(digits) == Some(&b'.')
+    });
+    let level = t.strip_prefix('V').is_some_and(|v| {
+        let digits = v.bytes().take_while(u8::is_ascii_digit).count();
+        digits > 0
+            && v.as_bytes().get(digits) == Some(&b'/')
+            && v.len() < 24
+            && v[digits + 1..].bytes().all(|b| b.is_ascii_alphabetic())
+    });
+    version_macro || level || t.starts_with("Kaccess ") || t.starts_with("O DaemonPortOptions=")
+}
+
 /// The dialect a file's content implies (`text` may be a prefix of the file).
 pub fn by_content(text: &str) -> Option<Dialect> {
     let mut postfix_params = 0usize;
@@ -160,11 +180,7 @@ pub fn by_content(text: &str) -> Option<Dialect> {
         {
             sendmail_mc += 1;
         }
-        if t.starts_with("DZ")
-            || t.starts_with("V10/")
-            || t.starts_with("Kaccess")
-            || t.starts_with("O DaemonPortOptions")
-        {
+        if is_sendmail_cf_line(t) {
             sendmail_cf += 1;
         }
     }
@@ -208,6 +224,14 @@ mod tests {
         let dump =
             "alias_maps = hash:/etc/aliases\ncompatibility_level = 3.6\nmynetworks = 127.0.0.0/8\n";
         assert_eq!(by_content(dump), Some(Dialect::PostfixMain));
+    }
+
+    #[test]
+    fn certificate_bundles_are_not_sendmail_cf() {
+        let pem = "-----BEGIN CERTIFICATE-----\nDZCCA0GgAwIBAgIRAIIQz7DSQONZRGPgu2OCiwAwDQYJKoZIhvcNAQELBQAw\nV10/ZzELMAkGA1UEBhMCVVMxKTAnBgNVBAoTIEludGVybmV0IFNlY3VyaXR5\nDZIBAQC6ueTn7ArJ4sLfHb5fGQUpSsrO3JQgiW1nIs9xSKF1QKkmEBjqVUW+\n-----END CERTIFICATE-----\n";
+        assert_eq!(by_content(pem), None);
+        let cf = "V10/Berkeley\nDZ8.17.1.9\nKaccess hash -T<TMPF> -o /etc/mail/access\n";
+        assert_eq!(by_content(cf), Some(Dialect::SendmailCf));
     }
 
     #[test]
