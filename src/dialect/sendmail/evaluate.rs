@@ -268,15 +268,15 @@ fn recipient_relays(m: &Model, domain: &str) -> Option<(Span, String)> {
     None
 }
 
-/// `$m`: the domain part of `$j`, when the configuration names `$j`.
+/// `$m` when the configuration sets it (`Dm`). sendmail otherwise derives
+/// it from the host's own name at startup, even when `Dj` is set.
 fn own_domain(m: &Model) -> Option<(String, Span)> {
-    let j = m.host_name.as_ref()?;
-    let name = j.text.trim().trim_end_matches('.').to_ascii_lowercase();
-    if name.contains('$') {
+    let d = m.host_domain.as_ref()?;
+    let name = d.text.trim().trim_end_matches('.').to_ascii_lowercase();
+    if name.contains('$') || name.is_empty() {
         return None;
     }
-    let (_, dom) = name.split_once('.')?;
-    Some((dom.to_string(), j.span))
+    Some((name, d.span))
 }
 
 /// Single-label entries in class R or To:/untagged RELAY: they cover a

@@ -139,6 +139,9 @@ pub struct Model {
     pub version: Option<Item>,
     /// `Dj` (the canonical host name), when set.
     pub host_name: Option<Item>,
+    /// `Dm` (the local domain), when set; otherwise sendmail takes it from
+    /// the host's own name at startup, which no file tells.
+    pub host_domain: Option<Item>,
     /// The access map's file (`Kaccess ... /etc/mail/access`) and its span.
     pub access_map: Option<Item>,
     /// The access map is optional (`-o`).
@@ -188,6 +191,7 @@ impl Model {
             daemons: Vec::new(),
             version: None,
             host_name: None,
+            host_domain: None,
             access_map: None,
             access_optional: false,
             access: Access::default(),
@@ -254,6 +258,7 @@ impl Model {
             match name.as_str() {
                 "Z" => self.version = Some(value.clone()),
                 "j" => self.host_name = Some(value.clone()),
+                "m" => self.host_domain = Some(value.clone()),
                 "e" if self.greeting.is_none() => self.greeting = Some(value.clone()),
                 _ => {}
             }

@@ -1,0 +1,400 @@
+//! Small Sendmail configurations, one semantic point each: relaylint's
+//! verdict and, when open, its witness. Each verdict in a comment is the one
+//! the real sendmail 8.17.1.9 gave (the shared oracle: the .mc built with
+//! the Debian m4 tree, client 203.0.113.66 without a PTR record, probes
+//! `MAIL FROM:<a@example.org>` / a local sender, `RCPT TO:<victim@example.net>`
+//! and the routing tricks). Where the oracle's own probe could not reach the
+//! hole, the comment says how the witness was checked (`ORACLE_CLIENT_IP`,
+//! or `sendmail -bt` running `check_rcpt` for the witness).
+
+use relaylint::dialect::sendmail::{analyse, Inputs, Kind, Source};
+use relaylint::load::Limits;
+use relaylint::net::untrusted_space;
+
+const HEAD: &str =
+    "divert(-1)\ndivert(0)dnl\ninclude(`/usr/share/sendmail/cf/m4/cf.m4')dnl\nOSTYPE(`linux')dnl\n";
+const TAIL: &str = "MAILER(`local')dnl\nMAILER(`smtp')dnl\n";
+
+/// `(verdict, codes, SM001 notes)` for a tree with `etc/mail/<name>` files;
+/// the main file is `etc/mail/sendmail.mc` (or `.cf`).
+fn run_tree(
+    main: &str,
+    kind: Kind,
+    files: &[(&str, &str)],
+) -> (&'static str, Vec<&'static str>, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mail = dir.path().join("etc/mail");
+    std::fs::create_dir_all(&mail).expect("mkdir");
+    let name = if kind == Kind::Cf {
+        "sendmail.cf"
+    } else {
+        "sendmail.mc"
+    };
+    std::fs::write(mail.join(name), main).expect("write");
+    for (n, t) in files {
+        std::fs::write(mail.join(n), t).expect("write");
+    }
+    let conf = mail.join(name);
+    let inputs = Inputs {
+        conf: Source::Path(&conf),
+        kind,
+        sysroot: dir.path(),
+    };
+    let (_, diags) = analyse(&inputs, Limits::default(), &untrusted_space());
+    let codes: Vec<&'static str> = diags.iter().map(|d| d.code).collect();
+    let notes = diags
+        .iter()
+        .filter(|d| d.code == "SM001")
+        .flat_map(|d| d.notes.iter().cloned())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let verdict = if codes.contains(&"SM001") {
+        "open"
+    } else if codes.contains(&"SM002") {
+        "refuses-to-start"
+    } else {
+        "closed"
+    };
+    (verdict, codes, notes)
+}
+
+fn assert_mc(body: &str, files: &[(&str, &str)], expected: &str, witness_has: &str) {
+    let mc = format!("{HEAD}{body}{TAIL}");
+    assert_full(&mc, files, expected, witness_has);
+}
+
+fn assert_full(mc: &str, files: &[(&str, &str)], expected: &str, witness_has: &str) {
+    let (verdict, codes, notes) = run_tree(mc, Kind::Mc, files);
+    assert_eq!(verdict, expected, "mc:\n{mc}\nfindings: {codes:?}\n{notes}");
+    assert!(
+        notes.contains(witness_has),
+        "witness lacks `{witness_has}`:\n{notes}"
+    );
+}
+
+const ACCESS_DB: &str = "FEATURE(`access_db')dnl\n";
+
+#[test]
+fn default_rules_refuse_relaying() {
+    // oracle: CLOSED
+    assert_mc("", &[], "closed", "");
+}
+
+#[test]
+fn promiscuous_relay_is_open() {
+    // oracle: OPEN
+    assert_mc(
+        "FEATURE(`promiscuous_relay')dnl\n",
+        &[],
+        "open",
+        "RCPT TO:<victim@example.net>",
+    );
+}
+
+#[test]
+fn hash_does_not_comment_out_a_macro_after_cf_m4() {
+    // oracle: OPEN
+    assert_mc(
+        "# FEATURE(`promiscuous_relay')\n",
+        &[],
+        "open",
+        "client `203.0.113.66`",
+    );
+}
+
+#[test]
+fn dnl_comments_out_a_macro() {
+    // oracle: CLOSED
+    assert_mc("dnl FEATURE(`promiscuous_relay')\n", &[], "closed", "");
+}
+
+#[test]
+fn divert_minus_one_discards_output_not_features() {
+    // oracle: OPEN
+    assert_mc(
+        "divert(-1)\nFEATURE(`promiscuous_relay')\ndivert(0)dnl\n",
+        &[],
+        "open",
+        "",
+    );
+}
+
+#[test]
+fn hash_is_a_comment_before_cf_m4_is_included() {
+    // oracle: CLOSED
+    let mc = format!(
+        "# FEATURE(`promiscuous_relay')\n{}OSTYPE(`linux')dnl\nMAILER(`smtp')dnl\n",
+        "include(`/usr/share/sendmail/cf/m4/cf.m4')dnl\n"
+    );
+    assert_full(&mc, &[], "closed", "");
+}
+
+#[test]
+fn defined_macros_and_ifdef_are_expanded() {
+    // oracle: OPEN, OPEN, CLOSED
+    assert_mc(
+        "define(`OPENUP', `FEATURE(`promiscuous_relay')')dnl\nOPENUP\n",
+        &[],
+        "open",
+        "",
+    );
+    assert_mc(
+        "define(`YES', `1')dnl\nifdef(`YES', `FEATURE(`promiscuous_relay')', `dnl')\n",
+        &[],
+        "open",
+        "",
+    );
+    assert_mc(
+        "ifdef(`NOPE', `FEATURE(`promiscuous_relay')', `dnl')\n",
+        &[],
+        "closed",
+        "",
+    );
+}
+
+#[test]
+fn relay_entire_domain_uses_the_hosts_domain_not_confdomain_name() {
+    // oracle: CLOSED (sendmail takes $m from the host name), OPEN (Dm set)
+    assert_mc(
+        "define(`confDOMAIN_NAME', `mail.net')dnl\nFEATURE(`relay_entire_domain')dnl\n",
+        &[],
+        "closed",
+        "",
+    );
+    assert_mc(
+        "FEATURE(`relay_entire_domain')dnl\nLOCAL_CONFIG\nDmnet\n",
+        &[],
+        "open",
+        "victim@example.net",
+    );
+}
+
+#[test]
+fn class_r_top_level_domain_relays_to_the_world_unless_hosts_only() {
+    // oracle: OPEN, CLOSED
+    assert_mc(
+        "RELAY_DOMAIN(`net')dnl\n",
+        &[],
+        "open",
+        "RCPT TO:<victim@example.net>",
+    );
+    assert_mc(
+        "FEATURE(`relay_hosts_only')dnl\nRELAY_DOMAIN(`net')dnl\n",
+        &[],
+        "closed",
+        "",
+    );
+}
+
+#[test]
+fn class_r_address_prefixes_match_whole_octets() {
+    // oracle: OPEN, OPEN, and for 203.0.11: CLOSED from 203.0.113.66 but
+    // OPEN with ORACLE_CLIENT_IP=203.0.11.66 (the witness)
+    assert_mc(
+        "RELAY_DOMAIN(`203')dnl\n",
+        &[],
+        "open",
+        "client `203.0.113.66`",
+    );
+    assert_mc(
+        "RELAY_DOMAIN(`203.0.113')dnl\n",
+        &[],
+        "open",
+        "client `203.0.113.66`",
+    );
+    assert_mc(
+        "RELAY_DOMAIN(`203.0.11')dnl\n",
+        &[],
+        "open",
+        "client `203.0.11.66`",
+    );
+}
+
+#[test]
+fn access_connect_entries() {
+    // oracle: CLOSED (no CIDR), CLOSED (OK is not RELAY), OPEN (untagged
+    // covers Connect:), OPEN (exact address)
+    assert_mc(
+        ACCESS_DB,
+        &[("access", "Connect:203.0.113.0/24 RELAY\n")],
+        "closed",
+        "",
+    );
+    assert_mc(
+        ACCESS_DB,
+        &[("access", "Connect:203.0.113 OK\n")],
+        "closed",
+        "",
+    );
+    assert_mc(
+        ACCESS_DB,
+        &[("access", "203.0 RELAY\n")],
+        "open",
+        "client `203.0.113.66`",
+    );
+    assert_mc(
+        ACCESS_DB,
+        &[("access", "Connect:203.0.113.66\tRELAY\n")],
+        "open",
+        "client `203.0.113.66`",
+    );
+}
+
+#[test]
+fn a_more_specific_access_entry_decides_first() {
+    // oracle: CLOSED from 203.0.113.66; OPEN with ORACLE_CLIENT_IP=203.1.1.1
+    assert_mc(
+        ACCESS_DB,
+        &[("access", "Connect:203 RELAY\nConnect:203.0.113 OK\n")],
+        "open",
+        "client `203.1.1.1`",
+    );
+}
+
+#[test]
+fn access_to_entries_for_a_top_level_domain() {
+    // oracle: OPEN, OPEN, CLOSED (From: grants nothing without relay_mail_from)
+    assert_mc(
+        ACCESS_DB,
+        &[("access", "To:net RELAY\n")],
+        "open",
+        "victim@example.net",
+    );
+    assert_mc(
+        ACCESS_DB,
+        &[("access", "net RELAY\n")],
+        "open",
+        "victim@example.net",
+    );
+    assert_mc(
+        ACCESS_DB,
+        &[("access", "From:example.org RELAY\n")],
+        "closed",
+        "",
+    );
+}
+
+#[test]
+fn spoofable_sender_features_are_open() {
+    // oracle: OPEN; the witness sender checked with sendmail -bt (RELAY)
+    assert_mc(
+        "FEATURE(`relay_local_from')dnl\n",
+        &[],
+        "open",
+        "MAIL FROM:<postmaster@localhost>",
+    );
+    // sendmail -bt: check_rcpt returns RELAY for both witnesses
+    assert_mc(
+        "FEATURE(`access_db')dnl\nFEATURE(`relay_mail_from')dnl\n",
+        &[("access", "From:friend@partner.example RELAY\n")],
+        "open",
+        "MAIL FROM:<friend@partner.example>",
+    );
+    assert_mc(
+        "FEATURE(`access_db')dnl\nFEATURE(`relay_mail_from', `domain')dnl\n",
+        &[("access", "From:partner2.example RELAY\n")],
+        "open",
+        "MAIL FROM:<postmaster@partner2.example>",
+    );
+}
+
+#[test]
+fn relay_based_on_mx_is_not_open() {
+    // oracle: CLOSED
+    assert_mc("FEATURE(`relay_based_on_MX')dnl\n", &[], "closed", "");
+}
+
+#[test]
+fn routed_local_parts_through_a_relay_domain() {
+    // oracle: CLOSED (no relay domain), OPEN (routing via relay domain)
+    assert_mc("FEATURE(`loose_relay_check')dnl\n", &[], "closed", "");
+    assert_mc(
+        "FEATURE(`loose_relay_check')dnl\nRELAY_DOMAIN(`backup.test')dnl\n",
+        &[],
+        "open",
+        "RCPT TO:<victim%example.net@backup.test>",
+    );
+    // oracle: CLOSED (its probes only try class w/R domains); sendmail -bt:
+    // check_rcpt RELAY, /parse: esmtp to backup.test
+    assert_mc(
+        "FEATURE(`access_db')dnl\nFEATURE(`loose_relay_check')dnl\n",
+        &[("access", "To:backup.test RELAY\n")],
+        "open",
+        "RCPT TO:<victim%example.net@backup.test>",
+    );
+    // oracle: OPEN, OPEN, OPEN (quoted form)
+    assert_mc(
+        "FEATURE(`nopercenthack', `nospecial')dnl\nRELAY_DOMAIN(`backup.test')dnl\n",
+        &[],
+        "open",
+        "RCPT TO:<victim%example.net@backup.test>",
+    );
+    assert_mc(
+        "FEATURE(`nouucp', `nospecial')dnl\nRELAY_DOMAIN(`backup.test')dnl\n",
+        &[],
+        "open",
+        "RCPT TO:<example.net!victim@backup.test>",
+    );
+    assert_mc(
+        "FEATURE(`nopercenthack', `reject')dnl\nFEATURE(`loose_relay_check')dnl\nRELAY_DOMAIN(`backup.test')dnl\n",
+        &[],
+        "open",
+        "RCPT TO:<\"victim@example.net\"@backup.test>",
+    );
+}
+
+#[test]
+fn raw_cf_text_in_the_mc_counts() {
+    // oracle: OPEN, OPEN, CLOSED (AUTH alone grants nothing to the attacker)
+    assert_mc(
+        "LOCAL_RULESETS\nSLocal_check_rcpt\nR$*\t$#OK\n",
+        &[],
+        "open",
+        "",
+    );
+    assert_mc(
+        "LOCAL_CONFIG\nCR203\n",
+        &[],
+        "open",
+        "client `203.0.113.66`",
+    );
+    assert_mc("TRUST_AUTH_MECH(`PLAIN LOGIN')dnl\n", &[], "closed", "");
+}
+
+#[test]
+fn relay_domains_file_takes_the_first_word() {
+    // oracle: OPEN, CLOSED, OPEN
+    assert_mc(
+        "",
+        &[("relay-domains", "net\n")],
+        "open",
+        "victim@example.net",
+    );
+    assert_mc("", &[("relay-domains", "a.example net\n")], "closed", "");
+    assert_mc("", &[("relay-domains", "# c\n203.0.113\n")], "open", "");
+}
+
+#[test]
+fn m4_build_failures() {
+    // oracle: ERROR for each
+    assert_mc(
+        "MAILER(`smtp')dnl\nFEATURE(`access_db')dnl\n",
+        &[],
+        "refuses-to-start",
+        "",
+    );
+    assert_mc("FEATURE(`access_db)dnl\n", &[], "refuses-to-start", "");
+    assert_mc("FEATURE(`no_such_thing')dnl\n", &[], "refuses-to-start", "");
+    assert_mc(
+        "FEATURE(`relay_mail_from')dnl\n",
+        &[],
+        "refuses-to-start",
+        "",
+    );
+    assert_full(
+        "include(`/usr/share/sendmail/cf/m4/cf.m4')dnl\nMAILER(`smtp')dnl\n",
+        &[],
+        "refuses-to-start",
+        "",
+    );
+}
