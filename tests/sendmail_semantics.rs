@@ -398,3 +398,88 @@ fn m4_build_failures() {
         "",
     );
 }
+
+fn assert_cf(cf: &str, files: &[(&str, &str)], expected: &str, witness_has: &str) {
+    let (verdict, codes, notes) = run_tree(cf, Kind::Cf, files);
+    assert_eq!(verdict, expected, "cf:\n{cf}\nfindings: {codes:?}\n{notes}");
+    assert!(
+        notes.contains(witness_has),
+        "witness lacks `{witness_has}`:\n{notes}"
+    );
+}
+
+/// The lines of a compiled .cf that relaylint reads, from the Debian m4
+/// tree's output; the oracle verdicts below are for the whole file built
+/// from the same .mc, with and without its `#` comments.
+const CF_RULESETS: &str = "V10/Berkeley\nDZ8.17.1.9\nCwlocalhost\nFR-o /etc/mail/relay-domains\n\
+O DaemonPortOptions=Name=MTA\nO DaemonPortOptions=Port=587, Name=MSA, M=E\n\
+SLocal_check_rcpt\nScheck_rcpt\nR$*\t\t\t$: $1 $| $>\"Local_check_rcpt\" $1\n\
+SBasic_check_rcpt\nR<>\t\t\t$#error $@ nouser $: \"553 User address required\"\n";
+
+#[test]
+fn compiled_cf_default_is_closed() {
+    // oracle: CLOSED
+    let cf = format!("{CF_RULESETS}SRcpt_ok\nR$*\t\t\t$: $>ParseRecipient $1\t\tstrip relayable hosts\nSRelay_ok\nR$*\t\t\t$: $&{{client_addr}}\n");
+    assert_cf(&cf, &[], "closed", "");
+}
+
+#[test]
+fn compiled_cf_features_by_comment_or_by_rule() {
+    // oracle: OPEN (promiscuous_relay: no Relay_ok ruleset)
+    let cf = format!("#####  $Id: promiscuous_relay.m4,v 8.13 2013-11-22 20:51:11 ca Exp $  #####\n{CF_RULESETS}SRcpt_ok\nR$*\t\t\t$: $>ParseRecipient $1\n");
+    assert_cf(&cf, &[], "open", "RCPT TO:<victim@example.net>");
+    let stripped = format!("{CF_RULESETS}SRcpt_ok\nR$*\t\t\t$: $>ParseRecipient $1\n");
+    assert_cf(&stripped, &[], "open", "");
+    // oracle: OPEN (relay_local_from, comments stripped)
+    let local_from = format!("{CF_RULESETS}SRcpt_ok\nR$*\t\t\t$: $>ParseRecipient $1\nSRelay_ok\nR<?> $+ < @ $=w >\t$@ RELAY\t\tFROM local\n");
+    assert_cf(&local_from, &[], "open", "MAIL FROM:<postmaster@localhost>");
+    // oracle: OPEN (loose_relay_check + RELAY_DOMAIN, comments stripped)
+    let loose = format!("{CF_RULESETS}CRbackup.test\nSRcpt_ok\nR$*\t\t\t$: $>CanonAddr $1\nSRelay_ok\nR$*\t\t\t$: $&{{client_addr}}\n");
+    assert_cf(
+        &loose,
+        &[],
+        "open",
+        "RCPT TO:<victim%example.net@backup.test>",
+    );
+}
+
+#[test]
+fn compiled_cf_access_map() {
+    // oracle: OPEN, CLOSED
+    let cf = format!("{CF_RULESETS}Kaccess hash -T<TMPF> -o /etc/mail/access\nSRcpt_ok\nR$*\t\t\t$: $>ParseRecipient $1\nSRelay_ok\nR$*\t\t\t$: $&{{client_addr}}\n");
+    assert_cf(
+        &cf,
+        &[("access", "Connect:203 RELAY\n")],
+        "open",
+        "client `203.0.113.66`",
+    );
+    assert_cf(&cf, &[("access", "Connect:203 OK\n")], "closed", "");
+}
+
+#[test]
+fn compiled_cf_without_check_rcpt_relays_everything() {
+    // oracle: OPEN (check_rcpt and Basic_check_rcpt renamed away)
+    let cf = "V10/Berkeley\nDZ8.17.1.9\nO DaemonPortOptions=Name=MTA\nSRcpt_ok\nR$*\t$@ OK\n";
+    assert_cf(cf, &[], "open", "");
+}
+
+#[test]
+fn unknown_cf_lines_stop_sendmail() {
+    // oracle: ERROR (`unknown configuration line`, exit 70), in a .cf and
+    // in an .mc's LOCAL_CONFIG; an m4 macro relaylint does not expand is
+    // not such a line (oracle: CLOSED)
+    let cf = format!("{CF_RULESETS}ZZjunk\nSRcpt_ok\nSRelay_ok\n");
+    assert_cf(&cf, &[], "refuses-to-start", "");
+    assert_mc(
+        "LOCAL_CONFIG\nkaccess hash /etc/mail/access\n",
+        &[],
+        "refuses-to-start",
+        "",
+    );
+    assert_mc(
+        "MODIFY_MAILER_FLAGS(`LOCAL', `+S')dnl\nSMART_HOST(`relay.example')dnl\n",
+        &[],
+        "closed",
+        "",
+    );
+}

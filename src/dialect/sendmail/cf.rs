@@ -96,6 +96,10 @@ pub struct LineProblem {
     pub message: String,
     /// Where.
     pub span: Span,
+    /// sendmail exits on it (rather than reporting it and going on).
+    pub fatal: bool,
+    /// The line.
+    pub line: String,
 }
 
 /// Everything read from `.cf` text.
@@ -274,14 +278,18 @@ pub fn parse_with(text: &str, span_of: SpanOf) -> CfText {
                     None => out.problems.push(LineProblem {
                         message: "a rule before any `S` line".into(),
                         span,
+                        fatal: false,
+                        line: line.to_string(),
                     }),
                 }
             }
             // Known line kinds relaylint does not need.
             'V' | 'M' | 'H' | 'P' | 'T' | 'E' | 'L' | 'Q' | 'X' | 'G' => {}
             _ => out.problems.push(LineProblem {
-                message: format!("unknown control line starting with `{first}`"),
+                message: format!("unknown configuration line `{}`", line.trim_end()),
                 span,
+                fatal: true,
+                line: line.to_string(),
             }),
         }
     }

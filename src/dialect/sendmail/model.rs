@@ -491,13 +491,28 @@ pub fn from_mc(mc: &McText, anchor: Span) -> Model {
             span: f.span,
         });
     }
-    for out in mc.diversions.values() {
+    for (n, out) in &mc.diversions {
         let t = cf::parse_with(&out.text, &|a, b| out.span_of(a, b).unwrap_or(anchor));
-        // Only what the daemon uses from raw text: the m4 output itself is
-        // not a complete `.cf`, so its line problems are not reported.
         let problems = std::mem::take(&mut m.line_problems);
         m.absorb_cf(&t);
         m.line_problems = problems;
+        // Raw `.cf` lines the `.mc` copies (LOCAL_CONFIG, LOCAL_RULESETS...)
+        // reach sendmail as written; a line it does not know stops it. Text
+        // that looks like a macro call of the m4 tree that relaylint does
+        // not expand is left alone.
+        if *n > 0 {
+            for p in t
+                .problems
+                .iter()
+                .filter(|p| p.fatal && !looks_like_macro(&p.line))
+            {
+                m.build_problems.push(BuildProblem {
+                    message: format!("sendmail exits at startup: {}", p.message),
+                    span: p.span,
+                    label: "copied into sendmail.cf as written".into(),
+                });
+            }
+        }
     }
     if !daemons_set {
         m.daemons.insert(0, Daemon::parse("Name=MTA", None));
@@ -507,6 +522,18 @@ pub fn from_mc(mc: &McText, anchor: Span) -> Model {
         }
     }
     m
+}
+
+/// True when a line is an m4 macro call (`NAME(...)` or a bare upper-case
+/// name) rather than `.cf` text.
+fn looks_like_macro(line: &str) -> bool {
+    let t = line.trim();
+    let name_end = t
+        .find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+        .unwrap_or(t.len());
+    name_end > 1
+        && t.get(name_end..)
+            .is_none_or(|rest| rest.is_empty() || rest.starts_with('('))
 }
 
 fn class_file(class: &str, spec: &str, span: Span) -> cf::ClassFile {
@@ -530,6 +557,16 @@ pub fn from_cf(t: &CfText, anchor: Span) -> Model {
     let mut m = Model::empty(Origin::Cf, anchor);
     m.absorb_cf(t);
     m.line_problems = t.problems.clone();
+    m.build_problems = t
+        .problems
+        .iter()
+        .filter(|p| p.fatal)
+        .map(|p| BuildProblem {
+            message: format!("sendmail exits at startup: {}", p.message),
+            span: p.span,
+            label: "sendmail does not know this line".into(),
+        })
+        .collect();
     for id in &t.m4_ids {
         if KNOWN_FEATURES.contains(&id.text.as_str()) && !m.has(&id.text) {
             m.features.push(Feature {
