@@ -59,6 +59,15 @@ pub struct MissingFile {
     pub optional: bool,
 }
 
+/// The aliases file sendmail reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Aliases {
+    /// The file (its first line).
+    pub span: Span,
+    /// The names it defines.
+    pub names: Vec<String>,
+}
+
 /// Everything the rules look at.
 pub struct Analysis<'a> {
     /// The effective configuration.
@@ -67,6 +76,8 @@ pub struct Analysis<'a> {
     pub verdict: Verdict,
     /// Files named but not read.
     pub missing: Vec<MissingFile>,
+    /// The aliases file, when it is in the tree.
+    pub aliases: Option<Aliases>,
     /// The main file's text.
     pub text: &'a str,
 }
@@ -126,8 +137,10 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
         }
     };
     let mut missing = Vec::new();
+    let mut aliases = None;
     if inputs.kind != Kind::Access {
         files.load_tables(&mut model, &mut missing);
+        aliases = files.load_aliases(&model);
     }
     let verdict = evaluate::evaluate(&model, attacker);
     let text = files.db.text(file).to_string();
@@ -135,6 +148,7 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
         model: &model,
         verdict,
         missing,
+        aliases,
         text: &text,
     };
     let mut out = Vec::new();
@@ -174,6 +188,34 @@ impl UnitFiles<'_> {
         let p = self.locate(target)?;
         let id = self.read(&p)?;
         Some((id, self.db.text(id).to_string()))
+    }
+
+    /// The aliases file: `AliasFile` when set, else the usual places.
+    fn load_aliases(&mut self, m: &Model) -> Option<Aliases> {
+        let named: Vec<String> = match &m.alias_file {
+            Some(a) => a
+                .text
+                .split(',')
+                .map(|p| p.trim().to_string())
+                .filter(|p| p.starts_with('/'))
+                .take(1)
+                .collect(),
+            None => vec!["/etc/mail/aliases".into(), "/etc/aliases".into()],
+        };
+        for n in named {
+            let Some(p) = under_sysroot(self.sysroot, self.config_dir, &n).filter(|p| p.is_file())
+            else {
+                continue;
+            };
+            let id = self.read(&p)?;
+            let text = self.db.text(id);
+            let first = text.find('\n').unwrap_or(text.len());
+            return Some(Aliases {
+                span: Span::new(id, 0..first),
+                names: tables::alias_names(text),
+            });
+        }
+        None
     }
 
     fn load_tables(&mut self, m: &mut Model, missing: &mut Vec<MissingFile>) {

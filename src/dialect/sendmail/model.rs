@@ -131,6 +131,8 @@ pub struct Model {
     pub auth_mechanisms: Option<Item>,
     /// `AuthOptions` value.
     pub auth_options: Option<Item>,
+    /// `AliasFile`, when set.
+    pub alias_file: Option<Item>,
     /// `SmtpGreetingMessage`, when set.
     pub greeting: Option<Item>,
     /// Daemons.
@@ -187,6 +189,7 @@ impl Model {
             trust_auth: Vec::new(),
             auth_mechanisms: None,
             auth_options: None,
+            alias_file: None,
             greeting: None,
             daemons: Vec::new(),
             version: None,
@@ -251,6 +254,7 @@ impl Model {
                 "AuthMechanisms" => self.auth_mechanisms = Some(item),
                 "AuthOptions" => self.auth_options = Some(item),
                 "SmtpGreetingMessage" => self.greeting = Some(item),
+                "AliasFile" => self.alias_file = Some(item),
                 _ => {}
             }
         }
@@ -459,6 +463,9 @@ pub fn from_mc(mc: &McText, anchor: Span) -> Model {
         word: "localhost".into(),
         span: anchor,
     });
+    if let Some((v, s)) = define("ALIAS_FILE") {
+        m.alias_file = Some(Item { text: v, span: s });
+    }
     if let Some((v, s)) = define("confDOMAIN_NAME") {
         m.host_name = Some(Item { text: v, span: s });
     }
@@ -514,12 +521,14 @@ pub fn from_mc(mc: &McText, anchor: Span) -> Model {
             }
         }
     }
+    // The first DAEMON_OPTIONS replaces the default MTA; the MSA on port
+    // 587 stays unless FEATURE(`no_default_msa').
     if !daemons_set {
         m.daemons.insert(0, Daemon::parse("Name=MTA", None));
-        if !m.has("no_default_msa") {
-            m.daemons
-                .push(Daemon::parse("Port=587, Name=MSA, M=E", None));
-        }
+    }
+    if !m.has("no_default_msa") {
+        m.daemons
+            .push(Daemon::parse("Port=587, Name=MSA, M=E", None));
     }
     m
 }

@@ -157,6 +157,17 @@ pub fn parse_class_file(file: FileId, text: &str) -> Vec<ClassWord> {
     out
 }
 
+/// The names an aliases file defines (`name: targets`, continuation lines
+/// start with white space), lower case.
+pub fn alias_names(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| !l.starts_with([' ', '\t', '#']))
+        .filter_map(|l| l.split_once(':'))
+        .map(|(name, _)| name.trim().trim_matches('"').to_ascii_lowercase())
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,10 +4,28 @@
 use super::Analysis;
 use crate::diagnostic::Diagnostic;
 
+mod abuse_alias;
+mod auth_cleartext;
+mod banner_version;
+mod key_matches_nothing;
+mod listens_on_all_addresses;
+mod loose_relay_check;
 mod missing_file;
 mod open_relay;
+mod outdated_version;
 mod refuses_to_start;
+mod relay_based_on_mx;
+mod spoofable_relay_feature;
 mod syntax_error;
+mod trust_auth_mech;
+
+/// True when some daemon untrusted clients reach serves without AUTH.
+pub(crate) fn exposed(a: &Analysis) -> bool {
+    a.model
+        .daemons
+        .iter()
+        .any(|d| !d.loopback_only() && !d.requires_auth() && d.port != 0)
+}
 
 /// Runs every Sendmail rule.
 pub fn run(a: &Analysis, out: &mut Vec<Diagnostic>) {
@@ -15,4 +33,17 @@ pub fn run(a: &Analysis, out: &mut Vec<Diagnostic>) {
     refuses_to_start::check(a, out);
     syntax_error::check(a, out);
     missing_file::check(a, out);
+    if !a.model.builds() {
+        return;
+    }
+    relay_based_on_mx::check(a, out);
+    spoofable_relay_feature::check(a, out);
+    loose_relay_check::check(a, out);
+    key_matches_nothing::check(a, out);
+    outdated_version::check(a, out);
+    banner_version::check(a, out);
+    listens_on_all_addresses::check(a, out);
+    auth_cleartext::check(a, out);
+    trust_auth_mech::check(a, out);
+    abuse_alias::check(a, out);
 }
