@@ -483,3 +483,83 @@ fn unknown_cf_lines_stop_sendmail() {
         "",
     );
 }
+
+fn cli(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Vec<(String, String)> {
+    let mut cmd = assert_cmd::Command::cargo_bin("relaylint").expect("binary");
+    cmd.current_dir(dir)
+        .args(["check", "--format", "json", "--fail-on", "never"])
+        .args(args);
+    if let Some(s) = stdin {
+        cmd.write_stdin(s);
+    }
+    let out = cmd.output().expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    v["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    (
+                        f["code"].as_str().unwrap_or("").to_string(),
+                        f["path"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_cf_runs_its_mc_is_compared_and_the_msp_is_no_listener() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mail = dir.path().join("etc/mail");
+    std::fs::create_dir_all(&mail).expect("mkdir");
+    let open = format!("{HEAD}FEATURE(`promiscuous_relay')dnl\n{TAIL}");
+    std::fs::write(mail.join("sendmail.mc"), &open).expect("write");
+    std::fs::write(mail.join("submit.mc"), &open).expect("write");
+    let cf = format!("{CF_RULESETS}SRcpt_ok\nR$*\t\t\t$: $>ParseRecipient $1\nSRelay_ok\nR$*\t\t\t$: $&{{client_addr}}\n");
+    std::fs::write(mail.join("sendmail.cf"), cf).expect("write");
+    let found = cli(dir.path(), &["."], None);
+    let codes: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+    assert!(!codes.contains(&"SM001"), "{found:?}");
+    assert!(codes.contains(&"SM013"), "{found:?}");
+    assert!(
+        found.iter().all(|(_, p)| !p.contains("submit")),
+        "{found:?}"
+    );
+    // Without the .cf, the .mc is what would run.
+    std::fs::remove_file(mail.join("sendmail.cf")).expect("rm");
+    let found = cli(dir.path(), &["."], None);
+    assert!(
+        found
+            .iter()
+            .any(|(c, p)| c == "SM001" && p.ends_with("sendmail.mc")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn standard_input_dialects() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let access = cli(
+        dir.path(),
+        &["--dialect", "sendmail-access", "-"],
+        Some("Connect:203 RELAY\n"),
+    );
+    assert!(access.iter().any(|(c, _)| c == "SM001"), "{access:?}");
+    let ok = cli(
+        dir.path(),
+        &["--dialect", "sendmail-access", "-"],
+        Some("Connect:10 RELAY\n"),
+    );
+    assert!(!ok.iter().any(|(c, _)| c == "SM001"), "{ok:?}");
+    let mc = format!("{HEAD}FEATURE(`promiscuous_relay')dnl\n{TAIL}");
+    let found = cli(dir.path(), &["--dialect", "sendmail-mc", "-"], Some(&mc));
+    assert!(found.iter().any(|(c, _)| c == "SM001"), "{found:?}");
+    let found = cli(
+        dir.path(),
+        &["--dialect", "sendmail-cf", "-"],
+        Some("V10/Berkeley\nDZ8.18.1\nZZjunk\n"),
+    );
+    assert!(found.iter().any(|(c, _)| c == "SM002"), "{found:?}");
+}

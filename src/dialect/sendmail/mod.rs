@@ -76,6 +76,9 @@ pub struct Analysis<'a> {
     pub verdict: Verdict,
     /// Files named but not read.
     pub missing: Vec<MissingFile>,
+    /// For a `sendmail.cf`: the model of the `sendmail.mc` beside it (what a
+    /// rebuild would run), when there is one and it builds.
+    pub source_mc: Option<Model>,
     /// The aliases file, when it is in the tree.
     pub aliases: Option<Aliases>,
     /// The main file's text.
@@ -142,6 +145,11 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
         files.load_tables(&mut model, &mut missing);
         aliases = files.load_aliases(&model);
     }
+    let source_mc = if inputs.kind == Kind::Cf {
+        files.source_mc(anchor)
+    } else {
+        None
+    };
     let verdict = evaluate::evaluate(&model, attacker);
     let text = files.db.text(file).to_string();
     let a = Analysis {
@@ -149,6 +157,7 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
         verdict,
         missing,
         aliases,
+        source_mc,
         text: &text,
     };
     let mut out = Vec::new();
@@ -188,6 +197,31 @@ impl UnitFiles<'_> {
         let p = self.locate(target)?;
         let id = self.read(&p)?;
         Some((id, self.db.text(id).to_string()))
+    }
+
+    /// The `sendmail.mc` beside a `sendmail.cf`, as m4 would build it.
+    fn source_mc(&mut self, anchor: Span) -> Option<Model> {
+        let main = self.main.clone()?;
+        if main.file_name()? != "sendmail.cf" {
+            return None;
+        }
+        let mc_path = main.with_file_name("sendmail.mc");
+        if !mc_path.is_file() {
+            return None;
+        }
+        let id = self.read(&mc_path)?;
+        let text = self.db.text(id).to_string();
+        let mc_anchor = Span::new(id, 0..text.find('\n').unwrap_or(text.len()));
+        let mut open = |target: &str| self.open_include(target);
+        let mc = m4::read_with(id, &text, &mut open);
+        let mut model = model::from_mc(&mc, mc_anchor);
+        let _ = anchor;
+        if !model.builds() {
+            return None;
+        }
+        let mut ignored = Vec::new();
+        self.load_tables(&mut model, &mut ignored);
+        Some(model)
     }
 
     /// The aliases file: `AliasFile` when set, else the usual places.

@@ -10,6 +10,7 @@ mod banner_version;
 mod key_matches_nothing;
 mod listens_on_all_addresses;
 mod loose_relay_check;
+mod mc_differs;
 mod missing_file;
 mod open_relay;
 mod outdated_version;
@@ -46,4 +47,5 @@ pub fn run(a: &Analysis, out: &mut Vec<Diagnostic>) {
     auth_cleartext::check(a, out);
     trust_auth_mech::check(a, out);
     abuse_alias::check(a, out);
+    mc_differs::check(a, out);
 }
