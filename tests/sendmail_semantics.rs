@@ -563,3 +563,112 @@ fn standard_input_dialects() {
     );
     assert!(found.iter().any(|(c, _)| c == "SM002"), "{found:?}");
 }
+
+#[test]
+fn clients_the_access_map_turns_away_are_no_witness() {
+    // oracle: CLOSED from 203.0.113.66 (550 Access denied at MAIL), OPEN
+    // with ORACLE_CLIENT_IP=192.0.2.66 (the witness)
+    assert_mc(
+        "FEATURE(`access_db')dnl\nFEATURE(`promiscuous_relay')dnl\n",
+        &[("access", "Connect:203 REJECT\n")],
+        "open",
+        "client `192.0.2.66`",
+    );
+    // oracle: CLOSED from 203.0.113.66: without the `skip` option, SKIP is
+    // an error text (553 5.3.0 SKIP)
+    assert_mc(
+        "FEATURE(`access_db')dnl\nFEATURE(`promiscuous_relay')dnl\n",
+        &[("access", "Connect:203 SKIP\n")],
+        "open",
+        "client `192.0.2.66`",
+    );
+}
+
+#[test]
+fn access_lookups_with_options_and_other_features() {
+    // oracle: OPEN (relay_hosts_only leaves address prefixes alone), OPEN,
+    // OPEN (delay_checks), CLOSED (compressed IPv6 key), OPEN
+    // (lookupdotdomain `.net`), OPEN (own map path)
+    let a = "FEATURE(`access_db')dnl\n";
+    assert_mc(
+        &format!("{a}FEATURE(`relay_hosts_only')dnl\n"),
+        &[("access", "Connect:203 RELAY\n")],
+        "open",
+        "",
+    );
+    assert_mc(
+        "FEATURE(`relay_hosts_only')dnl\nRELAY_DOMAIN(`203')dnl\n",
+        &[],
+        "open",
+        "",
+    );
+    assert_mc(
+        &format!("{a}FEATURE(`delay_checks')dnl\n"),
+        &[("access", "Connect:203.0.113 RELAY\n")],
+        "open",
+        "",
+    );
+    assert_mc(
+        a,
+        &[("access", "Connect:IPv6:2001:db8:: RELAY\n")],
+        "closed",
+        "",
+    );
+    assert_mc(
+        "FEATURE(`access_db', `hash -T<TMPF> /etc/mail/access', `lookupdotdomain')dnl\n",
+        &[("access", ".net RELAY\n")],
+        "open",
+        "victim@example.net",
+    );
+    assert_mc(
+        "FEATURE(`access_db', `hash -T<TMPF> -o /etc/mail/myaccess')dnl\n",
+        &[("myaccess", "Connect:203 RELAY\n")],
+        "open",
+        "",
+    );
+}
+
+#[test]
+fn local_rulesets() {
+    // oracle: OPEN (Local_Relay_Auth returns RELAY for the empty auth
+    // type), CLOSED (Local_check_rcpt rejects first), OPEN (a loopback-only
+    // MTA, but the default MSA on port 587 listens everywhere), CLOSED
+    // (M=a on the only daemon)
+    assert_mc(
+        "LOCAL_RULESETS\nSLocal_Relay_Auth\nR$*\t$# RELAY\n",
+        &[],
+        "open",
+        "",
+    );
+    assert_mc(
+        "LOCAL_RULESETS\nSLocal_check_rcpt\nR$*\t$#error $: 550 no\n",
+        &[],
+        "closed",
+        "",
+    );
+    assert_mc(
+        "FEATURE(`promiscuous_relay')dnl\nDAEMON_OPTIONS(`Family=inet, Name=MTA-v4, Port=smtp, Addr=127.0.0.1')dnl\n",
+        &[],
+        "open",
+        "port 587",
+    );
+    assert_mc(
+        "FEATURE(`no_default_msa')dnl\nDAEMON_OPTIONS(`Family=inet, Name=MTA-v4, Port=smtp, M=a')dnl\nFEATURE(`promiscuous_relay')dnl\n",
+        &[],
+        "closed",
+        "",
+    );
+}
+
+#[test]
+fn loopback_only_daemons_are_out_of_reach() {
+    // Not an oracle verdict: the oracle moves every daemon to its own
+    // address (it answers OPEN here). sendmail itself binds 127.0.0.1 only,
+    // so no untrusted client reaches it.
+    assert_mc(
+        "FEATURE(`no_default_msa')dnl\nDAEMON_OPTIONS(`Family=inet, Name=MTA-v4, Port=smtp, Addr=127.0.0.1')dnl\nFEATURE(`promiscuous_relay')dnl\n",
+        &[],
+        "closed",
+        "",
+    );
+}

@@ -67,14 +67,54 @@ const VICTIM: &str = "victim@example.net";
 const DEFAULT_SENDER: &str = "attacker@example.org";
 
 /// The client address used when any untrusted address will do: a
-/// documentation address when the attacker space has it.
-fn any_client(attacker: &IpSet) -> Option<IpAddr> {
-    let preferred: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(203, 0, 113, 66));
-    if attacker.contains(preferred) {
-        Some(preferred)
-    } else {
-        attacker.sample()
+/// documentation address when the attacker space has it, and one the
+/// access map does not turn away at connect time (`check_relay`).
+fn any_client(m: &Model, attacker: &IpSet) -> Option<IpAddr> {
+    let candidates = [
+        [203, 0, 113, 66],
+        [192, 0, 2, 66],
+        [198, 51, 100, 66],
+        [8, 8, 4, 66],
+        [45, 33, 32, 66],
+        [151, 101, 1, 66],
+    ];
+    candidates
+        .iter()
+        .map(|o| IpAddr::V4(std::net::Ipv4Addr::new(o[0], o[1], o[2], o[3])))
+        .chain(attacker.sample())
+        .find(|ip| attacker.contains(*ip) && !refused_at_connect(m, *ip))
+}
+
+/// True when `check_relay` rejects the client by its address: an access
+/// `Connect:` (or untagged) entry that is neither OK, RELAY nor SKIP.
+fn refused_at_connect(m: &Model, ip: IpAddr) -> bool {
+    if m.access_map.is_none() {
+        return false;
     }
+    let key = match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let g: Vec<String> = v6.segments().iter().map(|x| format!("{x:x}")).collect();
+            format!("ipv6:{}", g.join(":"))
+        }
+    };
+    lookup_address(m, &key).is_some_and(|e| {
+        let v = e.value.trim().to_ascii_uppercase();
+        // SKIP is special only with FEATURE(`access_db', ..., `skip');
+        // otherwise it is read as an error text.
+        !(v == "OK" || v == "RELAY" || (v == "SKIP" && access_option(m, "skip")) || v.is_empty())
+    })
+}
+
+/// True when FEATURE(`access_db') has this option among its arguments
+/// (`skip`, `lookupdotdomain`, `relaytofulladdress`).
+fn access_option(m: &Model, option: &str) -> bool {
+    m.feature("access_db").is_some_and(|f| {
+        f.args
+            .iter()
+            .skip(1)
+            .any(|a| a.trim().eq_ignore_ascii_case(option))
+    }) || (option == "lookupdotdomain" && m.has("lookupdotdomain"))
 }
 
 /// Evaluates the model for the attacker.
@@ -82,7 +122,7 @@ pub fn evaluate(m: &Model, attacker: &IpSet) -> Verdict {
     if !m.builds() {
         return Verdict::default();
     }
-    let Some(client) = any_client(attacker) else {
+    let Some(client) = any_client(m, attacker) else {
         return Verdict::default();
     };
     let plain = |hole, decisive: (Span, String), rcpt: String, from: &str| Witness {
@@ -181,6 +221,7 @@ fn in_class_w(m: &Model, domain: &str) -> bool {
 /// The access lookup of the `D` ruleset: at each level the tagged key,
 /// then (with the `+` mark) the bare key; then the parent domain.
 fn lookup_domain<'a>(m: &'a Model, tag: Tag, domain: &str, plus: bool) -> Option<&'a AccessEntry> {
+    let dot = access_option(m, "lookupdotdomain");
     let mut d = domain;
     loop {
         if let Some(e) = m.access.get(tag, d) {
@@ -189,6 +230,18 @@ fn lookup_domain<'a>(m: &'a Model, tag: Tag, domain: &str, plus: bool) -> Option
         if plus {
             if let Some(e) = m.access.get(Tag::Untagged, d) {
                 return Some(e);
+            }
+        }
+        // lookupdotdomain: `.rest` for `first.rest`.
+        if let Some((_, rest)) = d.split_once('.').filter(|_| dot) {
+            let key = format!(".{rest}");
+            if let Some(e) = m.access.get(tag, &key) {
+                return Some(e);
+            }
+            if plus {
+                if let Some(e) = m.access.get(Tag::Untagged, &key) {
+                    return Some(e);
+                }
             }
         }
         match d.split_once('.') {
@@ -297,8 +350,9 @@ fn broad_recipient(m: &Model) -> Option<Found> {
                 .entries
                 .iter()
                 .filter(|e| matches!(e.tag, Tag::To | Tag::Untagged) && e.is_relay())
-                .filter(|e| !is_address_key(&e.key) && !e.key.contains('.') && !e.key.is_empty())
-                .map(|e| e.key.clone()),
+                .map(|e| e.key.strip_prefix('.').unwrap_or(&e.key))
+                .filter(|k| !is_address_key(k) && !k.contains('.') && !k.is_empty())
+                .map(str::to_string),
         );
     }
     if m.has("relay_entire_domain") {
@@ -473,9 +527,8 @@ fn fill_prefix(word: &str) -> Vec<(String, IpAddr)> {
 /// class R by token prefix (`R$=R $*`), then the access map.
 fn client_address(m: &Model, attacker: &IpSet) -> Option<Found> {
     for r in m.class_r.iter().filter(|r| is_address_key(&r.word)) {
-        for (text, ip) in fill_prefix(&r.word) {
-            if attacker.contains(ip) {
-                let _ = text;
+        for (_, ip) in fill_prefix(&r.word) {
+            if attacker.contains(ip) && !refused_at_connect(m, ip) {
                 return Some((
                     Hole::ClientAddress,
                     (
@@ -495,7 +548,7 @@ fn client_address(m: &Model, attacker: &IpSet) -> Option<Found> {
         matches!(e.tag, Tag::Connect | Tag::Untagged) && e.is_relay() && is_address_key(&e.key)
     }) {
         for (text, ip) in fill_prefix(&e.key) {
-            if !attacker.contains(ip) {
+            if !attacker.contains(ip) || refused_at_connect(m, ip) {
                 continue;
             }
             // A more specific entry decides first.
