@@ -376,25 +376,80 @@ fn relay_domains_file_takes_the_first_word() {
 
 #[test]
 fn m4_build_failures() {
-    // oracle: ERROR for each
-    assert_mc(
-        "MAILER(`smtp')dnl\nFEATURE(`access_db')dnl\n",
-        &[],
-        "refuses-to-start",
-        "",
-    );
+    // m4 exits with an error (an unclosed quote; an include of a FEATURE,
+    // OSTYPE or file that does not exist): oracle ERROR, and the
+    // differential suite's daemon refuses to start
     assert_mc("FEATURE(`access_db)dnl\n", &[], "refuses-to-start", "");
     assert_mc("FEATURE(`no_such_thing')dnl\n", &[], "refuses-to-start", "");
-    assert_mc(
-        "FEATURE(`relay_mail_from')dnl\n",
+    assert_full(
+        "include(`/usr/share/sendmail/cf/m4/cf.m4')dnl\nOSTYPE(`no_such_os')dnl\nMAILER(`smtp')dnl\n",
         &[],
         "refuses-to-start",
         "",
     );
-    assert_full(
-        "include(`/usr/share/sendmail/cf/m4/cf.m4')dnl\nMAILER(`smtp')dnl\n",
+    assert_mc(
+        "include(`/etc/mail/m4/missing.m4')dnl\n",
         &[],
         "refuses-to-start",
+        "",
+    );
+}
+
+#[test]
+fn m4_errors_that_still_build_a_cf() {
+    // m4 prints `*** ERROR` but exits 0 and the .cf runs (the oracle
+    // answers ERROR on any printed error; the differential suite's daemon:
+    // open, closed; sendmail -bt reads the .cf built without OSTYPE)
+    assert_mc(
+        "MAILER(`smtp')dnl\nFEATURE(`promiscuous_relay')dnl\n",
+        &[],
+        "open",
+        "",
+    );
+    assert_mc("FEATURE(`relay_mail_from')dnl\n", &[], "closed", "");
+    assert_full(
+        "include(`/usr/share/sendmail/cf/m4/cf.m4')dnl\nFEATURE(`promiscuous_relay')dnl\nMAILER(`smtp')dnl\n",
+        &[],
+        "open",
+        "",
+    );
+}
+
+#[test]
+fn debian_reads_class_files_up_to_the_hash() {
+    // the differential suite's daemon: open (`partner.example net`: both
+    // words are in class R under OSTYPE(`debian')); upstream OSTYPE takes
+    // the first word only (oracle: CLOSED)
+    let mc =
+        "include(`/usr/share/sendmail/cf/m4/cf.m4')dnl\nOSTYPE(`debian')dnl\nMAILER(`smtp')dnl\n";
+    assert_full(
+        mc,
+        &[("relay-domains", "partner.example net # both\n")],
+        "open",
+        "victim@example.net",
+    );
+    assert_mc(
+        "",
+        &[("relay-domains", "partner.example net\n")],
+        "closed",
+        "",
+    );
+}
+
+#[test]
+fn a_missing_class_file_without_dash_o_stops_sendmail() {
+    // the differential suite's daemon: sendmail exits 71, `fileclass: cannot
+    // open '/etc/mail/local-host-names'`
+    assert_mc(
+        "FEATURE(`use_cw_file')dnl\nFEATURE(`promiscuous_relay')dnl\n",
+        &[],
+        "refuses-to-start",
+        "",
+    );
+    assert_mc(
+        "FEATURE(`use_cw_file')dnl\nFEATURE(`promiscuous_relay')dnl\n",
+        &[("local-host-names", "mail.example.com\n")],
+        "open",
         "",
     );
 }

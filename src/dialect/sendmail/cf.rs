@@ -50,6 +50,9 @@ pub struct ClassFile {
     pub path: String,
     /// `-o`: a missing file is not an error.
     pub optional: bool,
+    /// A scanf format (`%[^#]`) follows the path: every word of a line
+    /// up to `#` counts, not only the first.
+    pub whole_line: bool,
     /// The whole line.
     pub span: Span,
 }
@@ -229,10 +232,12 @@ pub fn parse_with(text: &str, span_of: SpanOf) -> CfText {
                     optional = true;
                     spec = r.trim_start();
                 }
+                let mut words = spec.split_whitespace();
                 out.class_files.push(ClassFile {
                     class,
-                    path: spec.split_whitespace().next().unwrap_or("").to_string(),
+                    path: words.next().unwrap_or("").to_string(),
                     optional,
+                    whole_line: words.next().is_some_and(|f| f.contains('%')),
                     span,
                 });
             }

@@ -92,6 +92,8 @@ pub struct McText {
     pub diversions: BTreeMap<i32, Output>,
     /// Build failures.
     pub problems: Vec<BuildProblem>,
+    /// `*** ERROR` lines the m4 tree prints while still building the `.cf`.
+    pub printed_errors: Vec<BuildProblem>,
     /// True when the file includes `cf.m4` itself (otherwise the m4 tree is
     /// loaded before it, as `m4 cf.m4 file.mc` does).
     pub includes_cf_m4: bool,
@@ -255,7 +257,14 @@ pub fn read_with(file: FileId, text: &str, open: Opener) -> McText {
 /// most distributions' `.mc` files do; others are built with
 /// `m4 cf.m4 file.mc`).
 fn mentions_cf_m4(text: &str) -> bool {
-    text.contains("cf.m4")
+    text.lines().any(|l| {
+        l.trim_start()
+            .strip_prefix("include(")
+            .map(str::trim_start)
+            .and_then(|r| r.strip_prefix('`'))
+            .and_then(|r| r.split('\'').next())
+            .is_some_and(|target| target.ends_with("cf.m4"))
+    })
 }
 
 /// Where scanned text goes: the current diversion, or a string (an
@@ -623,11 +632,11 @@ impl Reader<'_> {
             return;
         };
         if name == "FEATURE" && self.mailer_seen {
-            self.problem(
+            self.out.printed_errors.push(BuildProblem {
+                message: "m4 prints `*** ERROR: FEATURE() should be before MAILER()`".into(),
                 span,
-                "the m4 build stops: `FEATURE()` after `MAILER()`",
-                "`FEATURE()` must come before the first `MAILER()`",
-            );
+                label: "`FEATURE()` after `MAILER()`: still used, but m4 reports an error".into(),
+            });
         }
         if name == "MAILER" {
             self.mailer_seen = true;

@@ -282,7 +282,7 @@ impl UnitFiles<'_> {
                 Some(p) => {
                     if let Some(id) = self.read(&p) {
                         let text = self.db.text(id).to_string();
-                        let words = tables::parse_class_file(id, &text);
+                        let words = tables::parse_class_file(id, &text, f.whole_line);
                         let target = if f.class == "R" {
                             &mut m.class_r
                         } else {
@@ -294,12 +294,26 @@ impl UnitFiles<'_> {
                         }));
                     }
                 }
-                None => missing.push(MissingFile {
-                    named: f.path.clone(),
-                    span: f.span,
-                    only_db: false,
-                    optional: f.optional,
-                }),
+                None => {
+                    // A class file without `-o` that cannot be opened stops
+                    // sendmail at startup (`fileclass: cannot open`).
+                    if !f.optional {
+                        m.build_problems.push(m4::BuildProblem {
+                            message: format!(
+                                "sendmail exits at startup: it cannot open the class file `{}`",
+                                f.path
+                            ),
+                            span: f.span,
+                            label: "read without `-o`, so it must exist".into(),
+                        });
+                    }
+                    missing.push(MissingFile {
+                        named: f.path.clone(),
+                        span: f.span,
+                        only_db: false,
+                        optional: f.optional,
+                    })
+                }
             }
         }
     }

@@ -155,8 +155,10 @@ pub struct Model {
     /// False for a `.cf` without `check_rcpt` (before 8.9 nothing refused
     /// relaying).
     pub has_rcpt_checks: bool,
-    /// m4 build failures.
+    /// m4 build failures, and what stops sendmail at startup.
     pub build_problems: Vec<BuildProblem>,
+    /// Errors m4 prints while still building the `.cf`.
+    pub printed_errors: Vec<BuildProblem>,
     /// `.cf` lines sendmail does not accept.
     pub line_problems: Vec<cf::LineProblem>,
     /// Where file-wide findings point.
@@ -201,6 +203,7 @@ impl Model {
             local_rulesets: Vec::new(),
             has_rcpt_checks: true,
             build_problems: Vec::new(),
+            printed_errors: Vec::new(),
             line_problems: Vec::new(),
             anchor,
         }
@@ -361,6 +364,77 @@ const KNOWN_FEATURES: &[&str] = &[
     "vnet",
 ];
 
+const KNOWN_OSTYPES: &[&str] = &[
+    "a-ux",
+    "aix3",
+    "aix4",
+    "aix5",
+    "altos",
+    "amdahl-uts",
+    "bsd4.3",
+    "bsd4.4",
+    "bsdi",
+    "bsdi1.0",
+    "bsdi2.0",
+    "darwin",
+    "debian",
+    "dgux",
+    "domainos",
+    "dragonfly",
+    "dynix3.2",
+    "freebsd4",
+    "freebsd5",
+    "freebsd6",
+    "gnu",
+    "hpux10",
+    "hpux11",
+    "hpux9",
+    "irix4",
+    "irix5",
+    "irix6",
+    "isc4.1",
+    "linux",
+    "maxion",
+    "mklinux",
+    "mpeix",
+    "nextstep",
+    "openbsd",
+    "osf1",
+    "powerux",
+    "ptx2",
+    "qnx",
+    "riscos4.5",
+    "sco-uw-2.1",
+    "sco3.2",
+    "sinix",
+    "solaris11",
+    "solaris2",
+    "solaris2.ml",
+    "solaris2.pre5",
+    "solaris8",
+    "sunos3.5",
+    "sunos4.1",
+    "svr4",
+    "ultrix4",
+    "unicos",
+    "unicosmk",
+    "unicosmp",
+    "unixware7",
+    "unknown",
+    "uxpds",
+];
+
+const KNOWN_DOMAINS: &[&str] = &[
+    "Berkeley.EDU",
+    "CS.Berkeley.EDU",
+    "EECS.Berkeley.EDU",
+    "S2K.Berkeley.EDU",
+    "berkeley-only",
+    "debian-msp",
+    "debian-mta",
+    "generic",
+];
+
 const KNOWN_MAILERS: &[&str] = &[
     "cyrus", "cyrusv2", "fax", "local", "mail11", "phquery", "pop", "procmail", "qpage", "smtp",
     "ssh", "usenet", "uucp", "xagent",
@@ -370,7 +444,9 @@ const KNOWN_MAILERS: &[&str] = &[
 pub fn from_mc(mc: &McText, anchor: Span) -> Model {
     let mut m = Model::empty(Origin::Mc, anchor);
     m.build_problems = mc.problems.clone();
+    m.printed_errors = mc.printed_errors.clone();
     let mut ostype = false;
+    let mut debian = false;
     let mut daemons_set = false;
     for c in &mc.calls {
         match c.name.as_str() {
@@ -390,7 +466,23 @@ pub fn from_mc(mc: &McText, anchor: Span) -> Model {
                     span: c.span,
                 });
             }
-            "OSTYPE" => ostype = true,
+            "OSTYPE" | "DOMAIN" => {
+                let name = c.arg(0).trim();
+                let (dir, known) = if c.name == "OSTYPE" {
+                    ostype = true;
+                    debian |= name == "debian";
+                    ("ostype", KNOWN_OSTYPES)
+                } else {
+                    ("domain", KNOWN_DOMAINS)
+                };
+                if !known.contains(&name) {
+                    m.build_problems.push(BuildProblem {
+                        message: format!("the m4 build stops: there is no {} `{name}`", c.name),
+                        span: c.span,
+                        label: format!("no file `{dir}/{name}.m4` in the m4 tree"),
+                    });
+                }
+            }
             "MAILER" => {
                 let name = c.arg(0).trim();
                 if !KNOWN_MAILERS.contains(&name) {
@@ -431,32 +523,33 @@ pub fn from_mc(mc: &McText, anchor: Span) -> Model {
         }
     }
     if !ostype {
-        m.build_problems.push(BuildProblem {
-            message: "the m4 build stops: no `OSTYPE()`".into(),
+        m.printed_errors.push(BuildProblem {
+            message: "m4 prints `*** ERROR: No system type defined (use OSTYPE macro)`".into(),
             span: anchor,
-            label: "the m4 tree needs a system type".into(),
+            label: "no `OSTYPE()`: the .cf is built without system settings".into(),
         });
     }
     if m.has("relay_mail_from") && !m.has("access_db") {
         if let Some(f) = m.feature("relay_mail_from") {
             let span = f.span;
-            m.build_problems.push(BuildProblem {
-                message:
-                    "the m4 build stops: FEATURE(`relay_mail_from') needs FEATURE(`access_db')"
-                        .into(),
+            m.printed_errors.push(BuildProblem {
+                message: "m4 prints `*** ERROR: FEATURE(`relay_mail_from') requires FEATURE(`access_db')`".into(),
                 span,
-                label: "used without `access_db`".into(),
+                label: "without `access_db` this feature does nothing".into(),
             });
         }
     }
     let define = |name: &str| mc.defines.get(name).map(|(v, s)| (v.clone(), *s));
     // Classes from files: defaults of the m4 tree unless redefined.
-    let (cr, cr_span) =
-        define("confCR_FILE").unwrap_or_else(|| ("-o /etc/mail/relay-domains".into(), anchor));
+    // Debian's OSTYPE reads class files line by line up to `#` (a scanf
+    // format), not only their first word.
+    let format = if debian { " %[^\\#]" } else { "" };
+    let (cr, cr_span) = define("confCR_FILE")
+        .unwrap_or_else(|| (format!("-o /etc/mail/relay-domains{format}"), anchor));
     m.class_files.push(class_file("R", &cr, cr_span));
     if m.has("use_cw_file") {
-        let (cw, span) =
-            define("confCW_FILE").unwrap_or_else(|| ("/etc/mail/local-host-names".into(), anchor));
+        let (cw, span) = define("confCW_FILE")
+            .unwrap_or_else(|| (format!("/etc/mail/local-host-names{format}"), anchor));
         m.class_files.push(class_file("w", &cw, span));
     }
     m.class_w.push(ClassEntry {
@@ -552,10 +645,12 @@ fn class_file(class: &str, spec: &str, span: Span) -> cf::ClassFile {
         optional = true;
         spec = r.trim_start();
     }
+    let mut words = spec.split_whitespace();
     cf::ClassFile {
         class: class.into(),
-        path: spec.split_whitespace().next().unwrap_or("").to_string(),
+        path: words.next().unwrap_or("").to_string(),
         optional,
+        whole_line: words.next().is_some_and(|f| f.contains('%')),
         span,
     }
 }

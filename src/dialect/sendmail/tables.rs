@@ -135,8 +135,9 @@ pub struct ClassWord {
 }
 
 /// Reads a class file: the first word of each line that is not blank or a
-/// `#` comment.
-pub fn parse_class_file(file: FileId, text: &str) -> Vec<ClassWord> {
+/// `#` comment, or with `whole_line` (a `%[^#]` format) every word before
+/// `#`.
+pub fn parse_class_file(file: FileId, text: &str, whole_line: bool) -> Vec<ClassWord> {
     let mut out = Vec::new();
     let mut pos = 0usize;
     for raw in text.split_inclusive('\n') {
@@ -147,12 +148,22 @@ pub fn parse_class_file(file: FileId, text: &str) -> Vec<ClassWord> {
         if t.is_empty() || t.starts_with('#') {
             continue;
         }
-        let word = t.split_whitespace().next().unwrap_or("");
         let at = start + (line.len() - t.len());
-        out.push(ClassWord {
-            text: word.to_string(),
-            span: Span::new(file, at..at + word.len()),
-        });
+        let body = if whole_line {
+            t.split('#').next().unwrap_or("")
+        } else {
+            t.split_whitespace().next().unwrap_or("")
+        };
+        let mut off = 0usize;
+        for w in body.split([' ', '\t']) {
+            if !w.is_empty() {
+                out.push(ClassWord {
+                    text: w.to_string(),
+                    span: Span::new(file, at + off..at + off + w.len()),
+                });
+            }
+            off += w.len() + 1;
+        }
     }
     out
 }
@@ -187,8 +198,13 @@ mod tests {
 
     #[test]
     fn class_files_take_the_first_word() {
-        let w = parse_class_file(FileId(0), "a.example b.example\n# x\n\n  c.example # t\n");
+        let text = "a.example b.example\n# x\n\n  c.example # t\n";
+        let w = parse_class_file(FileId(0), text, false);
         let words: Vec<&str> = w.iter().map(|w| w.text.as_str()).collect();
         assert_eq!(words, ["a.example", "c.example"]);
+        let w = parse_class_file(FileId(0), text, true);
+        let words: Vec<&str> = w.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(words, ["a.example", "b.example", "c.example"]);
+        assert_eq!(&text[w[1].span.range()], "b.example");
     }
 }

@@ -9,7 +9,7 @@ use crate::diagnostic::Diagnostic;
 /// The witness as notes the differential suite replays.
 pub(crate) fn witness_note(w: &Witness, port: u16) -> String {
     format!(
-        "witness: client `{}`, port {port}, MAIL FROM:<{}>, RCPT TO:<{}>",
+        "witness: client `{}`, port {port}, `MAIL FROM:<{}>`, `RCPT TO:<{}>`",
         w.client, w.mail_from, w.rcpt_to
     )
 }

@@ -1,5 +1,6 @@
-//! RL001 syntax-error for sendmail.cf: each line sendmail's reader does not
-//! know.
+//! RL001 syntax-error for Sendmail: each line of a sendmail.cf that
+//! sendmail's reader does not know, and each `*** ERROR` the m4 tree prints
+//! for an .mc while it still builds the .cf.
 
 use super::super::model::Origin;
 use super::super::Analysis;
@@ -7,6 +8,15 @@ use crate::diagnostic::Diagnostic;
 
 /// Reports RL001, once per unknown line.
 pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
+    for p in &a.model.printed_errors {
+        out.push(
+            Diagnostic::new("RL001", p.message.clone(), p.span, p.label.clone())
+                .with_note(
+                    "m4 still writes sendmail.cf (exit status 0), with the macro as it stands",
+                )
+                .with_help("move or fix the line so that the m4 build prints no error"),
+        );
+    }
     if a.model.origin != Origin::Cf {
         return;
     }
