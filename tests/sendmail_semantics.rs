@@ -153,14 +153,25 @@ fn defined_macros_and_ifdef_are_expanded() {
 }
 
 #[test]
-fn relay_entire_domain_uses_the_hosts_domain_not_confdomain_name() {
-    // oracle: CLOSED (sendmail takes $m from the host name), OPEN (Dm set)
+fn relay_entire_domain_on_a_top_level_domain() {
+    // sendmail takes $m from the host's name. The differential suite names
+    // its host as confDOMAIN_NAME says (mailhost.net) and gets OPEN; the
+    // oracle's host is mail.oracle.test whatever the .mc says (CLOSED), so
+    // relaylint reads the host's name from confDOMAIN_NAME. With Dm set:
+    // oracle OPEN. A private single-label domain holds no foreign domains.
     assert_mc(
         "define(`confDOMAIN_NAME', `mail.net')dnl\nFEATURE(`relay_entire_domain')dnl\n",
+        &[],
+        "open",
+        "victim@example.net",
+    );
+    assert_mc(
+        "define(`confDOMAIN_NAME', `mail.example.com')dnl\nFEATURE(`relay_entire_domain')dnl\n",
         &[],
         "closed",
         "",
     );
+    assert_mc("RELAY_DOMAIN(`lan')dnl\n", &[], "closed", "");
     assert_mc(
         "FEATURE(`relay_entire_domain')dnl\nLOCAL_CONFIG\nDmnet\n",
         &[],

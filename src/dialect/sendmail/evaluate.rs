@@ -12,6 +12,7 @@
 
 use super::model::Model;
 use super::tables::{AccessEntry, Tag};
+use crate::dialect::postfix::matchlist::attacker_name_pattern;
 use crate::net::IpSet;
 use crate::source::Span;
 use std::net::IpAddr;
@@ -321,15 +322,21 @@ fn recipient_relays(m: &Model, domain: &str) -> Option<(Span, String)> {
     None
 }
 
-/// `$m` when the configuration sets it (`Dm`). sendmail otherwise derives
-/// it from the host's own name at startup, even when `Dj` is set.
+/// `$m`: `Dm` when the configuration sets it. Otherwise sendmail derives it
+/// from the host's own name at startup; a host is normally named what
+/// `confDOMAIN_NAME` (`Dj`) says, so its domain part stands in.
 fn own_domain(m: &Model) -> Option<(String, Span)> {
-    let d = m.host_domain.as_ref()?;
-    let name = d.text.trim().trim_end_matches('.').to_ascii_lowercase();
-    if name.contains('$') || name.is_empty() {
+    if let Some(d) = &m.host_domain {
+        let name = d.text.trim().trim_end_matches('.').to_ascii_lowercase();
+        return (!name.contains('$') && !name.is_empty()).then_some((name, d.span));
+    }
+    let j = m.host_name.as_ref()?;
+    let name = j.text.trim().trim_end_matches('.').to_ascii_lowercase();
+    if name.contains('$') {
         return None;
     }
-    Some((name, d.span))
+    let (_, dom) = name.split_once('.')?;
+    (!dom.is_empty()).then(|| (dom.to_string(), j.span))
 }
 
 /// Single-label entries in class R or To:/untagged RELAY: they cover a
@@ -362,7 +369,9 @@ fn broad_recipient(m: &Model) -> Option<Found> {
             }
         }
     }
-    for tld in tlds {
+    // Only a public top-level domain holds foreign domains an attacker can
+    // name (`lan` or `localdomain` do not).
+    for tld in tlds.into_iter().filter(|t| attacker_name_pattern(t)) {
         let domain = format!("example.{tld}");
         if let Some(decisive) = recipient_relays(m, &domain) {
             return Some((
