@@ -738,3 +738,16 @@ fn loopback_only_daemons_are_out_of_reach() {
         "",
     );
 }
+
+#[test]
+fn the_clients_address_in_class_w_counts_as_local() {
+    // oracle: OPEN
+    assert_mc(
+        "LOCAL_DOMAIN(`[203.0.113.66]')dnl\n",
+        &[],
+        "open",
+        "client `203.0.113.66`",
+    );
+    // oracle: CLOSED (a domain in class w is local, not relayed)
+    assert_mc("LOCAL_DOMAIN(`net')dnl\n", &[], "closed", "");
+}

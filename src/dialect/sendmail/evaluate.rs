@@ -552,6 +552,33 @@ fn client_address(m: &Model, attacker: &IpSet) -> Option<Found> {
             }
         }
     }
+    // `[addr]` of the client in class w: "originated locally".
+    for w in &m.class_w {
+        let Some(ip) = w
+            .word
+            .strip_prefix('[')
+            .and_then(|r| r.strip_suffix(']'))
+            .and_then(|a| a.trim_start_matches("ipv6:").parse::<IpAddr>().ok())
+        else {
+            continue;
+        };
+        if attacker.contains(ip) && !refused_at_connect(m, ip) {
+            return Some((
+                Hole::ClientAddress,
+                (
+                    w.span,
+                    format!(
+                        "`{}` in class w: this client counts as the host itself",
+                        w.word
+                    ),
+                ),
+                Vec::new(),
+                VICTIM.into(),
+                DEFAULT_SENDER.into(),
+                Some(ip),
+            ));
+        }
+    }
     m.access_map.as_ref()?;
     for e in m.access.entries.iter().filter(|e| {
         matches!(e.tag, Tag::Connect | Tag::Untagged) && e.is_relay() && is_address_key(&e.key)
