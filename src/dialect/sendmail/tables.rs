@@ -6,9 +6,10 @@
 //! a class file contributes the first word of each line. Never opens files.
 
 use crate::source::{FileId, Span};
+use std::collections::HashMap;
 
 /// The tag of an access key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Tag {
     /// `Connect:` (client address or name).
     Connect,
@@ -59,12 +60,16 @@ impl AccessEntry {
 pub struct Access {
     /// Entries.
     pub entries: Vec<AccessEntry>,
+    /// `(tag, key)` → index in `entries`: lookups stay constant-time on
+    /// access files of many thousand lines.
+    index: HashMap<(Tag, String), usize>,
 }
 
 impl Access {
     /// The entry for a tag and key (an exact lookup in the map).
     pub fn get(&self, tag: Tag, key: &str) -> Option<&AccessEntry> {
-        self.entries.iter().find(|e| e.tag == tag && e.key == key)
+        let i = *self.index.get(&(tag, key.to_string()))?;
+        self.entries.get(i)
     }
 }
 
@@ -91,6 +96,7 @@ pub fn parse_access(file: FileId, text: &str) -> Access {
         if out.get(tag, bare).is_some() {
             continue;
         }
+        out.index.insert((tag, bare.to_string()), out.entries.len());
         out.entries.push(AccessEntry {
             tag,
             key: bare.to_string(),
