@@ -751,3 +751,16 @@ fn the_clients_address_in_class_w_counts_as_local() {
     // oracle: CLOSED (a domain in class w is local, not relayed)
     assert_mc("LOCAL_DOMAIN(`net')dnl\n", &[], "closed", "");
 }
+
+#[test]
+fn feature_msp_listens_on_loopback_only() {
+    // oracle: ERROR only because m4 prints `MAILER(local) already included`
+    // (FEATURE(`msp') declares its mailers) while still building a .cf
+    // whose one daemon, `NoMTA`, listens on 127.0.0.1 (msp.m4)
+    assert_mc(
+        "FEATURE(`msp')dnl\nFEATURE(`promiscuous_relay')dnl\n",
+        &[],
+        "closed",
+        "",
+    );
+}

@@ -616,10 +616,16 @@ pub fn from_mc(mc: &McText, anchor: Span) -> Model {
     }
     // The first DAEMON_OPTIONS replaces the default MTA; the MSA on port
     // 587 stays unless FEATURE(`no_default_msa').
-    if !daemons_set {
+    // FEATURE(`msp') (a submit.mc under another name) listens on loopback
+    // only, without the MSA.
+    let msp = m.feature("msp").map(|f| f.span);
+    if let (Some(span), false) = (msp, daemons_set) {
+        m.daemons
+            .push(Daemon::parse("Name=NoMTA, Addr=127.0.0.1, M=E", Some(span)));
+    } else if !daemons_set {
         m.daemons.insert(0, Daemon::parse("Name=MTA", None));
     }
-    if !m.has("no_default_msa") {
+    if !m.has("no_default_msa") && msp.is_none() {
         m.daemons
             .push(Daemon::parse("Port=587, Name=MSA, M=E", None));
     }
