@@ -764,3 +764,31 @@ fn feature_msp_listens_on_loopback_only() {
         "",
     );
 }
+
+#[test]
+fn access_values_and_tags() {
+    // oracle: CLOSED (the value is `RELAY # office`, not RELAY), OPEN
+    // (values are matched without case), OPEN (tags too), ERROR (a
+    // RELAY_DOMAIN_FILE that does not exist stops sendmail), OPEN
+    let a = "FEATURE(`access_db')dnl\n";
+    assert_mc(
+        a,
+        &[("access", "Connect:203 RELAY # office\n")],
+        "closed",
+        "",
+    );
+    assert_mc(a, &[("access", "Connect:203 relay\n")], "open", "");
+    assert_mc(a, &[("access", "CONNECT:203 RELAY\n")], "open", "");
+    assert_mc(
+        "RELAY_DOMAIN_FILE(`/etc/mail/partners')dnl\n",
+        &[],
+        "refuses-to-start",
+        "",
+    );
+    assert_mc(
+        "RELAY_DOMAIN_FILE(`/etc/mail/partners')dnl\n",
+        &[("partners", "net\n")],
+        "open",
+        "victim@example.net",
+    );
+}

@@ -5,6 +5,7 @@ use super::Analysis;
 use crate::diagnostic::Diagnostic;
 
 mod abuse_alias;
+mod access_trailing_comment;
 mod auth_cleartext;
 mod banner_version;
 mod key_matches_nothing;
@@ -48,4 +49,5 @@ pub fn run(a: &Analysis, out: &mut Vec<Diagnostic>) {
     trust_auth_mech::check(a, out);
     abuse_alias::check(a, out);
     mc_differs::check(a, out);
+    access_trailing_comment::check(a, out);
 }
