@@ -28,6 +28,8 @@ pub enum Hole {
     Promiscuous,
     /// A class R / access entry that covers a whole top-level domain.
     BroadRecipient,
+    /// FEATURE(`relay_entire_domain') with `$m` a top-level domain.
+    EntireDomain,
     /// A relayable domain accepts routed local parts (`loose_relay_check`,
     /// `nopercenthack`/`nouucp` with `nospecial`).
     RoutedViaRelayDomain,
@@ -278,12 +280,20 @@ fn recipient_relays(m: &Model, domain: &str) -> Option<(Span, String)> {
         return None;
     }
     let hosts_only = m.has("relay_hosts_only");
-    if m.has("relay_entire_domain") {
+    if let Some(f) = m.feature("relay_entire_domain") {
         if let Some(mdom) = own_domain(m) {
             if domain_covers(&mdom.0, domain) {
+                let from = if m.host_domain.is_some() {
+                    "`Dm`"
+                } else {
+                    "the host name in `confDOMAIN_NAME`"
+                };
                 return Some((
-                    mdom.1,
-                    format!("`relay_entire_domain` relays to all of `{}`", mdom.0),
+                    f.span,
+                    format!(
+                        "relays to every host in the local domain `{}` (`$m`, from {from})",
+                        mdom.0
+                    ),
                 ));
             }
         }
@@ -374,8 +384,15 @@ fn broad_recipient(m: &Model) -> Option<Found> {
     for tld in tlds.into_iter().filter(|t| attacker_name_pattern(t)) {
         let domain = format!("example.{tld}");
         if let Some(decisive) = recipient_relays(m, &domain) {
+            let entire = m
+                .feature("relay_entire_domain")
+                .is_some_and(|f| f.span == decisive.0);
             return Some((
-                Hole::BroadRecipient,
+                if entire {
+                    Hole::EntireDomain
+                } else {
+                    Hole::BroadRecipient
+                },
                 decisive,
                 Vec::new(),
                 format!("victim@{domain}"),

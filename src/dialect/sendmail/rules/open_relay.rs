@@ -20,6 +20,7 @@ fn help(hole: Hole) -> &'static str {
         Hole::NoRcptChecks => "rebuild sendmail.cf from an .mc with a current m4 tree (`m4 sendmail.mc > sendmail.cf`): since 8.9 it refuses relaying by default",
         Hole::Promiscuous => "remove `FEATURE(`promiscuous_relay')`; list the networks that may relay as `Connect:` RELAY entries in the access map",
         Hole::BroadRecipient => "list the domains you relay for by full name (`backup.example.com`), never a top-level domain",
+        Hole::EntireDomain => "remove `FEATURE(`relay_entire_domain')`, or set `$m` to a domain of your own (`define(`confDOMAIN_NAME', `mail.example.com')` names the host)",
         Hole::RoutedViaRelayDomain => "remove `FEATURE(`loose_relay_check')` (and the `nospecial` argument of `nopercenthack`/`nouucp`), so that routed local parts are checked again",
         Hole::ClientAddress => "narrow the entry to the networks you trust, written as octet prefixes (`Connect:192.0.2 RELAY`)",
         Hole::LocalSender => "remove `FEATURE(`relay_local_from')`; let your users relay with SMTP AUTH (`TRUST_AUTH_MECH`) instead",
