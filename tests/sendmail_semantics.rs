@@ -792,3 +792,41 @@ fn access_values_and_tags() {
         "victim@example.net",
     );
 }
+
+#[test]
+fn a_public_second_level_domain_in_class_r() {
+    // oracle: CLOSED for its probe to example.net; sendmail -bt:
+    // check_rcpt <victim@example.co.uk> returns RELAY (the witness)
+    assert_mc(
+        "RELAY_DOMAIN(`co.uk')dnl\n",
+        &[],
+        "open",
+        "RCPT TO:<victim@example.co.uk>",
+    );
+}
+
+#[test]
+fn only_the_compiled_access_map_is_there() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mail = dir.path().join("etc/mail");
+    std::fs::create_dir_all(&mail).expect("mkdir");
+    std::fs::write(
+        mail.join("sendmail.mc"),
+        format!("{HEAD}FEATURE(`access_db')dnl\n{TAIL}"),
+    )
+    .expect("write");
+    std::fs::write(mail.join("access.db"), [0u8, 1, 2, 3]).expect("write");
+    let conf = mail.join("sendmail.mc");
+    let inputs = Inputs {
+        conf: Source::Path(&conf),
+        kind: Kind::Mc,
+        sysroot: dir.path(),
+    };
+    let (_, diags) = analyse(&inputs, Limits::default(), &untrusted_space());
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.code == "RL004" && d.message.contains("access.db")),
+        "{diags:?}"
+    );
+}

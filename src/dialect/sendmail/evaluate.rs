@@ -349,15 +349,31 @@ fn own_domain(m: &Model) -> Option<(String, Span)> {
     (!dom.is_empty()).then(|| (dom.to_string(), j.span))
 }
 
-/// Single-label entries in class R or To:/untagged RELAY: they cover a
-/// whole top-level domain, foreign domains included.
+/// Second-level names under which anyone registers domains.
+const PUBLIC_SECOND_LEVEL: &[&str] = &[
+    "co.uk", "org.uk", "me.uk", "ac.uk", "com.au", "net.au", "org.au", "co.nz", "co.jp", "ne.jp",
+    "or.jp", "com.br", "net.br", "com.cn", "net.cn", "co.in", "co.za", "com.mx", "com.tr", "co.kr",
+    "com.ar", "com.tw", "co.il", "com.sg", "com.hk",
+];
+
+/// True for a public top-level domain (`net`, `de`) or a public
+/// second-level one (`co.uk`): it holds domains of many owners, so an
+/// attacker can name a foreign domain under it. `lan` or `localdomain` do
+/// not.
+fn is_public_suffix(name: &str) -> bool {
+    let n = name.trim_start_matches('.').to_ascii_lowercase();
+    attacker_name_pattern(&n) || PUBLIC_SECOND_LEVEL.contains(&n.as_str())
+}
+
+/// Class R or To:/untagged RELAY entries for a whole public suffix: they
+/// cover foreign domains.
 fn broad_recipient(m: &Model) -> Option<Found> {
     let mut tlds: Vec<String> = Vec::new();
     if !m.has("relay_hosts_only") {
         tlds.extend(
             m.class_r
                 .iter()
-                .filter(|r| !is_address_key(&r.word) && !r.word.contains('.') && !r.word.is_empty())
+                .filter(|r| !is_address_key(&r.word) && is_public_suffix(&r.word))
                 .map(|r| r.word.clone()),
         );
     }
@@ -368,20 +384,20 @@ fn broad_recipient(m: &Model) -> Option<Found> {
                 .iter()
                 .filter(|e| matches!(e.tag, Tag::To | Tag::Untagged) && e.is_relay())
                 .map(|e| e.key.strip_prefix('.').unwrap_or(&e.key))
-                .filter(|k| !is_address_key(k) && !k.contains('.') && !k.is_empty())
+                .filter(|k| !is_address_key(k) && is_public_suffix(k))
                 .map(str::to_string),
         );
     }
     if m.has("relay_entire_domain") {
         if let Some((d, _)) = own_domain(m) {
-            if !d.contains('.') {
+            if is_public_suffix(&d) {
                 tlds.push(d);
             }
         }
     }
     // Only a public top-level domain holds foreign domains an attacker can
     // name (`lan` or `localdomain` do not).
-    for tld in tlds.into_iter().filter(|t| attacker_name_pattern(t)) {
+    for tld in tlds {
         let domain = format!("example.{tld}");
         if let Some(decisive) = recipient_relays(m, &domain) {
             let entire = m
