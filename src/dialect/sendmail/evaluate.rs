@@ -568,9 +568,16 @@ fn fill_prefix(word: &str) -> Vec<(String, IpAddr)> {
 /// A client address the attacker can have that `Relay_ok` lets relay:
 /// class R by token prefix (`R$=R $*`), then the access map.
 fn client_address(m: &Model, attacker: &IpSet) -> Option<Found> {
+    // An IPv4 witness first: it is the one most networks can replay.
+    client_address_of(m, attacker, false).or_else(|| client_address_of(m, attacker, true))
+}
+
+fn client_address_of(m: &Model, attacker: &IpSet, v6: bool) -> Option<Found> {
+    let usable =
+        |ip: IpAddr| ip.is_ipv6() == v6 && attacker.contains(ip) && !refused_at_connect(m, ip);
     for r in m.class_r.iter().filter(|r| is_address_key(&r.word)) {
         for (_, ip) in fill_prefix(&r.word) {
-            if attacker.contains(ip) && !refused_at_connect(m, ip) {
+            if usable(ip) {
                 return Some((
                     Hole::ClientAddress,
                     (
@@ -595,7 +602,7 @@ fn client_address(m: &Model, attacker: &IpSet) -> Option<Found> {
         else {
             continue;
         };
-        if attacker.contains(ip) && !refused_at_connect(m, ip) {
+        if usable(ip) {
             return Some((
                 Hole::ClientAddress,
                 (
@@ -617,7 +624,7 @@ fn client_address(m: &Model, attacker: &IpSet) -> Option<Found> {
         matches!(e.tag, Tag::Connect | Tag::Untagged) && e.is_relay() && is_address_key(&e.key)
     }) {
         for (text, ip) in fill_prefix(&e.key) {
-            if !attacker.contains(ip) || refused_at_connect(m, ip) {
+            if !usable(ip) {
                 continue;
             }
             // A more specific entry decides first.
