@@ -450,10 +450,11 @@ fn debian_reads_class_files_up_to_the_hash() {
 #[test]
 fn a_missing_class_file_without_dash_o_stops_sendmail() {
     // the differential suite's daemon: sendmail exits 71, `fileclass: cannot
-    // open '/etc/mail/local-host-names'`
+    // open '/etc/mail/local-host-names'` (the folder is the host's: it
+    // holds its aliases)
     assert_mc(
         "FEATURE(`use_cw_file')dnl\nFEATURE(`promiscuous_relay')dnl\n",
-        &[],
+        &[("aliases", "postmaster: root\n")],
         "refuses-to-start",
         "",
     );
@@ -781,7 +782,7 @@ fn access_values_and_tags() {
     assert_mc(a, &[("access", "CONNECT:203 RELAY\n")], "open", "");
     assert_mc(
         "RELAY_DOMAIN_FILE(`/etc/mail/partners')dnl\n",
-        &[],
+        &[("aliases", "postmaster: root\n")],
         "refuses-to-start",
         "",
     );
@@ -829,4 +830,17 @@ fn only_the_compiled_access_map_is_there() {
             .any(|d| d.code == "RL004" && d.message.contains("access.db")),
         "{diags:?}"
     );
+}
+
+#[test]
+fn a_configuration_dumped_alone_says_nothing_about_missing_class_files() {
+    // A folder with sendmail.mc only: local-host-names may exist on the
+    // host; relaylint reports the file as missing (RL004), not a refusal.
+    let (verdict, codes, _) = run_tree(
+        &format!("{HEAD}FEATURE(`use_cw_file')dnl\nFEATURE(`promiscuous_relay')dnl\n{TAIL}"),
+        Kind::Mc,
+        &[],
+    );
+    assert_eq!(verdict, "open", "{codes:?}");
+    assert!(codes.contains(&"RL004"), "{codes:?}");
 }

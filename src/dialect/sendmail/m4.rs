@@ -160,7 +160,6 @@ const MAX_DEPTH: usize = 64;
 const MAX_WORK: usize = 4 << 20;
 
 struct Reader<'o> {
-    file: FileId,
     open: Opener<'o>,
     includes: usize,
     out: McText,
@@ -181,7 +180,7 @@ enum Origin {
 }
 
 impl Origin {
-    fn span(self, _file: FileId, from: usize, to: usize) -> Span {
+    fn span(self, from: usize, to: usize) -> Span {
         match self {
             Origin::File(file, base) => Span::new(file, base + from..base + to),
             Origin::Expansion(s) => s,
@@ -234,7 +233,6 @@ pub type Opener<'a> = &'a mut dyn FnMut(&str) -> Option<(FileId, String)>;
 pub fn read_with(file: FileId, text: &str, open: Opener) -> McText {
     let includes_cf_m4 = mentions_cf_m4(text);
     let mut r = Reader {
-        file,
         out: McText {
             includes_cf_m4,
             ..McText::default()
@@ -330,12 +328,12 @@ impl Reader<'_> {
                 match quote_end(s, i + 1) {
                     Some(end) => {
                         let inner = text.get(i + 1..end - 1).unwrap_or("");
-                        let span = origin.span(self.file, i + 1, end - 1);
+                        let span = origin.span(i + 1, end - 1);
                         self.emit(sink, inner, span, origin.literal());
                         i = end;
                     }
                     None => {
-                        let span = origin.span(self.file, i, i + 1);
+                        let span = origin.span(i, i + 1);
                         self.problem(
                             span,
                             "m4 stops: end of file inside a quoted string",
@@ -366,10 +364,10 @@ impl Reader<'_> {
                     continue;
                 }
                 let (args, end) = if s.get(i) == Some(&b'(') {
-                    match self.collect_args(text, i + 1, origin) {
+                    match self.collect_args(text, i + 1) {
                         Some((raw, end)) => (Some(raw), end),
                         None => {
-                            let span = origin.span(self.file, start, i + 1);
+                            let span = origin.span(start, i + 1);
                             self.problem(
                                 span,
                                 format!("m4 stops: end of file inside the arguments of `{name}`"),
@@ -383,7 +381,7 @@ impl Reader<'_> {
                 } else {
                     (None, i)
                 };
-                let call_span = origin.span(self.file, start, end);
+                let call_span = origin.span(start, end);
                 let expanded: Vec<String> = args
                     .unwrap_or_default()
                     .iter()
@@ -409,7 +407,7 @@ impl Reader<'_> {
     fn flush(&mut self, text: &str, from: usize, to: usize, origin: Origin, sink: &mut Sink) {
         if from < to {
             let piece = text.get(from..to).unwrap_or("");
-            let span = origin.span(self.file, from, to);
+            let span = origin.span(from, to);
             self.emit(sink, piece, span, origin.literal());
         }
     }
@@ -417,12 +415,7 @@ impl Reader<'_> {
     /// Collects the raw arguments after `(` at `from`: `(text, offset)`
     /// pairs and the index past `)`. Leading unquoted whitespace of each
     /// argument is dropped, as m4 does.
-    fn collect_args(
-        &mut self,
-        text: &str,
-        from: usize,
-        _origin: Origin,
-    ) -> Option<(Vec<(String, usize)>, usize)> {
+    fn collect_args(&mut self, text: &str, from: usize) -> Option<(Vec<(String, usize)>, usize)> {
         let s = text.as_bytes();
         let mut args = Vec::new();
         let mut depth = 0usize;
@@ -471,7 +464,7 @@ impl Reader<'_> {
 
     fn give_up(&mut self, origin: Origin) {
         if !self.gave_up {
-            let span = origin.span(self.file, 0, 0);
+            let span = origin.span(0, 0);
             self.problem(
                 span,
                 "m4 stops: macro expansion does not end",

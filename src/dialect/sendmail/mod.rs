@@ -199,6 +199,23 @@ impl UnitFiles<'_> {
         Some((id, self.db.text(id).to_string()))
     }
 
+    /// True when the configuration's folder holds more than the
+    /// configuration itself (`access`, `aliases`...): a copy of the host's
+    /// mail folder, where a missing file is missing on the host too.
+    fn holds_mail_folder(&self) -> bool {
+        let Ok(entries) = std::fs::read_dir(self.config_dir) else {
+            return false;
+        };
+        entries.filter_map(Result::ok).any(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            !matches!(
+                name.as_ref(),
+                "sendmail.cf" | "sendmail.mc" | "submit.cf" | "submit.mc"
+            ) && self.main.as_deref().and_then(Path::file_name) != Some(e.file_name().as_os_str())
+        })
+    }
+
     /// The `sendmail.mc` beside a `sendmail.cf`, as m4 would build it.
     fn source_mc(&mut self, anchor: Span) -> Option<Model> {
         let main = self.main.clone()?;
@@ -296,8 +313,11 @@ impl UnitFiles<'_> {
                 }
                 None => {
                     // A class file without `-o` that cannot be opened stops
-                    // sendmail at startup (`fileclass: cannot open`).
-                    if !f.optional {
+                    // sendmail at startup (`fileclass: cannot open`), when
+                    // the tree holds the host's mail folder and not only its
+                    // configuration (a dump of sendmail.cf alone says
+                    // nothing about the other files).
+                    if !f.optional && self.holds_mail_folder() {
                         m.build_problems.push(m4::BuildProblem {
                             message: format!(
                                 "sendmail exits at startup: it cannot open the class file `{}`",

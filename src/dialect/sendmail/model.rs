@@ -234,12 +234,13 @@ impl Model {
         );
         for m in &t.maps {
             if m.name == "access" {
+                // sendmail adds `.db` to a hash map's file name itself.
                 let path = m
                     .args
                     .split_whitespace()
                     .rfind(|w| !w.starts_with('-'))
-                    .unwrap_or("")
-                    .to_string();
+                    .unwrap_or("");
+                let path = path.strip_suffix(".db").unwrap_or(path).to_string();
                 self.access_optional = m.args.split_whitespace().any(|w| w == "-o");
                 self.access_map = Some(Item {
                     text: path,
