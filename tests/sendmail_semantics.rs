@@ -844,3 +844,35 @@ fn a_configuration_dumped_alone_says_nothing_about_missing_class_files() {
     assert_eq!(verdict, "open", "{codes:?}");
     assert!(codes.contains(&"RL004"), "{codes:?}");
 }
+
+#[test]
+fn suppressions_in_the_mc_and_in_the_access_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mail = dir.path().join("etc/mail");
+    std::fs::create_dir_all(&mail).expect("mkdir");
+    std::fs::write(
+        mail.join("sendmail.mc"),
+        format!("{HEAD}FEATURE(`access_db')dnl\n{TAIL}"),
+    )
+    .expect("write");
+    std::fs::write(mail.join("access"), "Connect:203 RELAY\n").expect("write");
+    let found = cli(dir.path(), &["."], None);
+    assert!(found.iter().any(|(c, _)| c == "SM001"), "{found:?}");
+    // `#` in the access file, although the unit is an .mc
+    std::fs::write(
+        mail.join("access"),
+        "# relaylint: disable=SM001 -- partner network\nConnect:203 RELAY\n",
+    )
+    .expect("write");
+    let found = cli(dir.path(), &["."], None);
+    assert!(!found.iter().any(|(c, _)| c == "SM001"), "{found:?}");
+    // `dnl` in the .mc
+    std::fs::write(mail.join("access"), "Connect:10 RELAY\n").expect("write");
+    std::fs::write(
+        mail.join("sendmail.mc"),
+        format!("{HEAD}dnl relaylint: disable=SM001 -- test host\nFEATURE(`promiscuous_relay')dnl\n{TAIL}"),
+    )
+    .expect("write");
+    let found = cli(dir.path(), &["."], None);
+    assert!(!found.iter().any(|(c, _)| c == "SM001"), "{found:?}");
+}
