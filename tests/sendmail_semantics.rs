@@ -876,3 +876,15 @@ fn suppressions_in_the_mc_and_in_the_access_file() {
     let found = cli(dir.path(), &["."], None);
     assert!(!found.iter().any(|(c, _)| c == "SM001"), "{found:?}");
 }
+
+#[test]
+fn compiled_cf_routing_characters_from_class_o() {
+    // oracle: OPEN for the comment-stripped .cf of FEATURE(`nouucp',
+    // `nospecial') + RELAY_DOMAIN(`backup.test'): class O lacks `!`
+    let cf = format!("{CF_RULESETS}CO @ %\nCRbackup.test\nSRcpt_ok\nR$*\t\t\t$: $>ParseRecipient $1\nSRelay_ok\nR$*\t\t\t$: $&{{client_addr}}\n");
+    assert_cf(&cf, &[], "open", "RCPT TO:<example.net!victim@backup.test>");
+    // the stock class O: closed (oracle: CLOSED for the base .cf with a
+    // relay domain)
+    let stock = cf.replace("CO @ %", "CO @ % !");
+    assert_cf(&stock, &[], "closed", "");
+}

@@ -696,6 +696,44 @@ pub fn from_cf(t: &CfText, anchor: Span) -> Model {
             });
         }
     }
+    // nouucp / nopercenthack take `!` / `%` out of class O (the routing
+    // characters); `reject` also adds BANG_PATH / PERCENT_HACK rules.
+    if let Some(o) = t.classes.iter().find(|c| c.class == "O") {
+        let rules_text = |marker: &str| {
+            t.ruleset("Rcpt_ok")
+                .is_some_and(|rs| rs.rules.iter().any(|r| r.rhs.contains(marker)))
+        };
+        for (ch, name, marker) in [
+            ("!", "nouucp", "BANG_PATH"),
+            ("%", "nopercenthack", "PERCENT_HACK"),
+        ] {
+            if !o.words.iter().any(|w| w.text.contains(ch)) && !m.has(name) {
+                let mode = if rules_text(marker) {
+                    "reject"
+                } else {
+                    "nospecial"
+                };
+                m.features.push(Feature {
+                    name: name.into(),
+                    args: vec![mode.into()],
+                    span: o.span,
+                });
+            }
+        }
+    }
+    // Arguments the `$Id:` comment does not carry.
+    for (name, marker) in [("nouucp", "BANG_PATH"), ("nopercenthack", "PERCENT_HACK")] {
+        let reject = t
+            .ruleset("Rcpt_ok")
+            .is_some_and(|rs| rs.rules.iter().any(|r| r.rhs.contains(marker)));
+        if let Some(f) = m
+            .features
+            .iter_mut()
+            .find(|f| f.name == name && f.args.is_empty())
+        {
+            f.args = vec![if reject { "reject" } else { "nospecial" }.into()];
+        }
+    }
     // The `domain` argument of relay_mail_from shows as a `<D:` lookup.
     if let Some(rs) = t.ruleset("Relay_ok") {
         if rs
