@@ -888,3 +888,11 @@ fn compiled_cf_routing_characters_from_class_o() {
     let stock = cf.replace("CO @ %", "CO @ % !");
     assert_cf(&stock, &[], "closed", "");
 }
+
+#[test]
+fn a_hand_written_check_rcpt_is_not_judged_by_what_it_lacks() {
+    // Not an oracle verdict: an old-style .cf with its own check_rcpt (no
+    // Basic_check_rcpt, no Relay_ok) gets no claim either way.
+    let cf = "V10/Berkeley\nDZ8.8.8\nO DaemonPortOptions=Name=MTA\nScheck_rcpt\nR$* <@ $=w >\t$@ OK\nR$*\t$#error $: \"550 Relaying denied\"\n";
+    assert_cf(cf, &[], "closed", "");
+}

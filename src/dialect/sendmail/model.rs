@@ -748,9 +748,11 @@ pub fn from_cf(t: &CfText, anchor: Span) -> Model {
     }
     m.has_rcpt_checks =
         t.ruleset("check_rcpt").is_some() || t.ruleset("Basic_check_rcpt").is_some();
-    // A relay-checking .cf without Relay_ok is promiscuous_relay's.
-    if m.has_rcpt_checks && t.ruleset("Relay_ok").is_none() && !m.has("promiscuous_relay") {
-        if let Some(rs) = t.ruleset("Basic_check_rcpt").or(t.ruleset("check_rcpt")) {
+    // A .cf of the 8.10+ m4 tree (Basic_check_rcpt) without Relay_ok is
+    // promiscuous_relay's. A hand-written check_rcpt of older days is not
+    // judged from its absence.
+    if t.ruleset("Relay_ok").is_none() && !m.has("promiscuous_relay") {
+        if let Some(rs) = t.ruleset("Basic_check_rcpt") {
             m.features.push(Feature {
                 name: "promiscuous_relay".into(),
                 args: Vec::new(),
