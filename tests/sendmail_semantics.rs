@@ -896,3 +896,17 @@ fn a_hand_written_check_rcpt_is_not_judged_by_what_it_lacks() {
     let cf = "V10/Berkeley\nDZ8.8.8\nO DaemonPortOptions=Name=MTA\nScheck_rcpt\nR$* <@ $=w >\t$@ OK\nR$*\t$#error $: \"550 Relaying denied\"\n";
     assert_cf(cf, &[], "closed", "");
 }
+
+#[test]
+fn a_connect_entry_for_a_public_suffix_is_a_warning() {
+    // oracle: CLOSED for its client without a PTR record; OPEN with
+    // ORACLE_CLIENT_PTR=relay.attacker.com. relaylint warns (SM015): its
+    // witnesses carry no PTR record.
+    let (verdict, codes, _) = run_tree(
+        &format!("{HEAD}FEATURE(`access_db')dnl\n{TAIL}"),
+        Kind::Mc,
+        &[("access", "Connect:com RELAY\n")],
+    );
+    assert_eq!(verdict, "closed", "{codes:?}");
+    assert!(codes.contains(&"SM015"), "{codes:?}");
+}

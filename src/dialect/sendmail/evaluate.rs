@@ -360,7 +360,7 @@ const PUBLIC_SECOND_LEVEL: &[&str] = &[
 /// second-level one (`co.uk`): it holds domains of many owners, so an
 /// attacker can name a foreign domain under it. `lan` or `localdomain` do
 /// not.
-fn is_public_suffix(name: &str) -> bool {
+pub(crate) fn is_public_suffix(name: &str) -> bool {
     let n = name.trim_start_matches('.').to_ascii_lowercase();
     attacker_name_pattern(&n) || PUBLIC_SECOND_LEVEL.contains(&n.as_str())
 }

@@ -8,6 +8,7 @@ mod abuse_alias;
 mod access_trailing_comment;
 mod auth_cleartext;
 mod banner_version;
+mod client_name_suffix;
 mod key_matches_nothing;
 mod listens_on_all_addresses;
 mod loose_relay_check;
@@ -50,4 +51,5 @@ pub fn run(a: &Analysis, out: &mut Vec<Diagnostic>) {
     abuse_alias::check(a, out);
     mc_differs::check(a, out);
     access_trailing_comment::check(a, out);
+    client_name_suffix::check(a, out);
 }
