@@ -35,10 +35,22 @@ pub fn by_name(file_name: &str) -> Option<Dialect> {
     {
         return Some(Dialect::Dante);
     }
-    if n == "sendmail.mc" || n == "submit.mc" || n.ends_with(".mc") {
+    // Other `.mc` files (Windows message compiler sources, ...) are told by
+    // their content.
+    if n == "sendmail.mc"
+        || n == "submit.mc"
+        || n.ends_with("-sendmail.mc")
+        || n.ends_with("_sendmail.mc")
+        || n.ends_with(".sendmail.mc")
+    {
         return Some(Dialect::SendmailMc);
     }
-    if n == "sendmail.cf" || n == "submit.cf" {
+    if n == "sendmail.cf"
+        || n == "submit.cf"
+        || n.ends_with("-sendmail.cf")
+        || n.ends_with("_sendmail.cf")
+        || n.ends_with(".sendmail.cf")
+    {
         return Some(Dialect::SendmailCf);
     }
     None
@@ -208,6 +220,19 @@ mod tests {
         assert_eq!(by_name("master.cf"), Some(Dialect::PostfixMaster));
         assert_eq!(by_name("access"), None);
         assert_eq!(by_name("squid.conf"), Some(Dialect::Squid));
+        assert_eq!(by_name("sendmail.mc"), Some(Dialect::SendmailMc));
+        assert_eq!(by_name("mx1-sendmail.cf"), Some(Dialect::SendmailCf));
+        assert_eq!(by_name("messages.mc"), None, "told by content");
+    }
+
+    #[test]
+    fn sendmail_mc_by_content() {
+        let mc = "divert(0)dnl\nOSTYPE(`linux')dnl\nFEATURE(`access_db')dnl\nMAILER(`smtp')dnl\n";
+        assert_eq!(by_content(mc), Some(Dialect::SendmailMc));
+        assert_eq!(
+            by_content("MessageId=1\nSymbolicName=X\nLanguage=English\n"),
+            None
+        );
     }
 
     #[test]

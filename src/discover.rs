@@ -41,6 +41,16 @@ pub enum UnitPlan {
         /// The folder that stands for `/`.
         sysroot: PathBuf,
     },
+    /// A Sendmail daemon: `sendmail.cf` (what runs) or, without one,
+    /// `sendmail.mc`; the access map and class files are read from it.
+    Sendmail {
+        /// The configuration file.
+        conf: PathBuf,
+        /// `.mc`, `.cf` or an access map.
+        dialect: Dialect,
+        /// The folder that stands for `/`.
+        sysroot: PathBuf,
+    },
     /// Text read from standard input.
     Stdin {
         /// The dialect given with `--dialect`.
@@ -378,6 +388,13 @@ fn walk_dir(
     Ok(())
 }
 
+/// `submit.mc` / `submit.cf`: the mail submission program's configuration.
+/// It runs for local `sendmail` commands and opens no listener.
+fn is_msp(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n == "submit.mc" || n == "submit.cf")
+}
+
 fn split_prefix(name: &str) -> String {
     let lower = name.to_ascii_lowercase();
     for suffix in ["main.cf", "master.cf"] {
@@ -416,6 +433,25 @@ fn group(found: Vec<Found>, opts: &DiscoverOptions) -> Vec<UnitPlan> {
             Dialect::Dante => {
                 units.push(UnitPlan::Dante {
                     sysroot: sysroot_of(&f.path),
+                    conf: f.path,
+                });
+                continue;
+            }
+            Dialect::SendmailMc | Dialect::SendmailCf | Dialect::SendmailAccess => {
+                if f.named && is_msp(&f.path) {
+                    continue;
+                }
+                // The daemon runs sendmail.cf; its .mc beside it is the
+                // source, not a second daemon.
+                if f.dialect == Dialect::SendmailMc
+                    && f.path.file_name().is_some_and(|n| n == "sendmail.mc")
+                    && f.path.with_file_name("sendmail.cf").is_file()
+                {
+                    continue;
+                }
+                units.push(UnitPlan::Sendmail {
+                    sysroot: sysroot_of(&f.path),
+                    dialect: f.dialect,
                     conf: f.path,
                 });
                 continue;

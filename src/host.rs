@@ -132,9 +132,9 @@ pub fn of_unit(plan: &UnitPlan) -> HostTag {
             Some(c) => (sysroot.as_path(), c),
             None => (sysroot.as_path(), sysroot.as_path()),
         },
-        UnitPlan::Squid { conf, sysroot } | UnitPlan::Dante { conf, sysroot } => {
-            (sysroot.as_path(), conf.as_path())
-        }
+        UnitPlan::Squid { conf, sysroot }
+        | UnitPlan::Dante { conf, sysroot }
+        | UnitPlan::Sendmail { conf, sysroot, .. } => (sysroot.as_path(), conf.as_path()),
         UnitPlan::Stdin { .. } => {
             return HostTag {
                 name: "stdin".into(),

@@ -29,7 +29,7 @@ pub mod suppress;
 
 use diagnostic::Diagnostic;
 use dialect::kind::Dialect;
-use dialect::{dante, postfix, squid, Source};
+use dialect::{dante, postfix, sendmail, squid, Source};
 use discover::{DiscoverOptions, InputError, UnitPlan};
 use finding::Finding;
 use options::Options;
@@ -103,7 +103,30 @@ fn analyse_unit(plan: &UnitPlan, opts: &Options, attacker: &net::IpSet) -> UnitO
             let (db, diags) = dante::analyse(&inputs, opts.limits, attacker);
             finish(&db, diags, opts)
         }
+        UnitPlan::Sendmail {
+            conf,
+            dialect,
+            sysroot,
+        } => {
+            let inputs = sendmail::Inputs {
+                conf: Source::Path(conf),
+                kind: sendmail_kind(*dialect),
+                sysroot,
+            };
+            let (db, diags) = sendmail::analyse(&inputs, opts.limits, attacker);
+            finish(&db, diags, opts)
+        }
         UnitPlan::Stdin { dialect, text } => match dialect {
+            Dialect::SendmailMc | Dialect::SendmailCf | Dialect::SendmailAccess => {
+                let root = opts.root.clone().unwrap_or_else(|| PathBuf::from("."));
+                let inputs = sendmail::Inputs {
+                    conf: Source::Text(text),
+                    kind: sendmail_kind(*dialect),
+                    sysroot: &root,
+                };
+                let (db, diags) = sendmail::analyse(&inputs, opts.limits, attacker);
+                finish(&db, diags, opts)
+            }
             Dialect::Squid => {
                 let root = opts.root.clone().unwrap_or_else(|| PathBuf::from("."));
                 let inputs = squid::Inputs {
@@ -147,6 +170,14 @@ fn analyse_unit(plan: &UnitPlan, opts: &Options, attacker: &net::IpSet) -> UnitO
                 finish(&db, vec![d], opts)
             }
         },
+    }
+}
+
+fn sendmail_kind(d: Dialect) -> sendmail::Kind {
+    match d {
+        Dialect::SendmailCf => sendmail::Kind::Cf,
+        Dialect::SendmailAccess => sendmail::Kind::Access,
+        _ => sendmail::Kind::Mc,
     }
 }
 
@@ -248,7 +279,9 @@ fn unit_key(plan: &UnitPlan) -> String {
             .or(master.as_deref())
             .map(discover::display)
             .unwrap_or_default(),
-        UnitPlan::Squid { conf, .. } | UnitPlan::Dante { conf, .. } => discover::display(conf),
+        UnitPlan::Squid { conf, .. }
+        | UnitPlan::Dante { conf, .. }
+        | UnitPlan::Sendmail { conf, .. } => discover::display(conf),
         UnitPlan::Stdin { .. } => "-".to_string(),
     }
 }

@@ -398,8 +398,13 @@ pub fn apply(db: &SourceDb, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut meta = Vec::new();
     for i in 0..db.len() {
         let id = FileId(u32::try_from(i).unwrap_or(u32::MAX));
-        let file_style = if db.display(id).to_ascii_lowercase().ends_with(".mc") {
+        let shown = db.display(id).to_ascii_lowercase();
+        // m4 files are m4 whatever the unit; the other files of a Sendmail
+        // `.mc` unit (access, relay-domains, aliases) use `#`.
+        let file_style = if shown.ends_with(".mc") || shown.ends_with(".m4") {
             Style::of(Some(Dialect::SendmailMc))
+        } else if style.dnl {
+            Style::of(Some(Dialect::SendmailCf))
         } else {
             style
         };

@@ -260,3 +260,32 @@ fn fuzz_dante_conf() {
 fn fuzz_scan() {
     replay("scan", scan);
 }
+
+fn sendmail(data: &[u8], kind: relaylint::dialect::sendmail::Kind) {
+    let attacker = relaylint::net::untrusted_space();
+    let text = String::from_utf8_lossy(data);
+    let inputs = relaylint::dialect::sendmail::Inputs {
+        conf: relaylint::dialect::sendmail::Source::Text(&text),
+        kind,
+        sysroot: Path::new("/nonexistent-relaylint-fuzz-root"),
+    };
+    let (db, diags) = relaylint::dialect::sendmail::analyse(&inputs, Limits::default(), &attacker);
+    for d in &diags {
+        let f = relaylint::finding::resolve(&db, d, Severity::Error, false);
+        let _ = f.rendered.len();
+    }
+}
+
+#[test]
+fn fuzz_sendmail_mc() {
+    replay("sendmail_mc", |d| {
+        sendmail(d, relaylint::dialect::sendmail::Kind::Mc)
+    });
+}
+
+#[test]
+fn fuzz_sendmail_cf() {
+    replay("sendmail_cf", |d| {
+        sendmail(d, relaylint::dialect::sendmail::Kind::Cf)
+    });
+}

@@ -61,7 +61,13 @@ impl Dialect {
     pub fn is_analysed(self) -> bool {
         matches!(
             self,
-            Dialect::PostfixMain | Dialect::PostfixMaster | Dialect::Squid | Dialect::Dante
+            Dialect::PostfixMain
+                | Dialect::PostfixMaster
+                | Dialect::Squid
+                | Dialect::Dante
+                | Dialect::SendmailMc
+                | Dialect::SendmailCf
+                | Dialect::SendmailAccess
         )
     }
 }

@@ -7,6 +7,7 @@
 pub mod dante;
 pub mod kind;
 pub mod postfix;
+pub mod sendmail;
 pub mod squid;
 
 use crate::diagnostic::Diagnostic;
