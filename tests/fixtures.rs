@@ -66,6 +66,11 @@ fn dante_fixtures_match_the_daemon_and_snapshots() {
 }
 
 #[test]
+fn sendmail_fixtures_match_the_daemon_and_snapshots() {
+    check_fixtures("sendmail", 18);
+}
+
+#[test]
 fn output_is_identical_for_any_number_of_jobs() {
     let roots = vec![PathBuf::from("fixtures/postfix")];
     let one = relaylint::scan(
