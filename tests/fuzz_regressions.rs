@@ -198,7 +198,14 @@ fn scan(data: &[u8]) {
     let Some((&sel, rest)) = data.split_first() else {
         return;
     };
-    let dialect = [Dialect::PostfixMain, Dialect::Squid, Dialect::Dante][sel as usize % 3];
+    let dialect = [
+        Dialect::PostfixMain,
+        Dialect::Squid,
+        Dialect::Dante,
+        Dialect::SendmailMc,
+        Dialect::SendmailCf,
+        Dialect::SendmailAccess,
+    ][sel as usize % 6];
     let opts = relaylint::options::Options {
         // The global rayon pool: a pool of its own per input would start a
         // thread per run.

@@ -1,6 +1,7 @@
 //! The whole pipeline as `relaylint check --dialect D -` runs it, for every
-//! dialect with an analyser: the first byte picks the dialect (byte % 3:
-//! Postfix main.cf, Squid, Dante), the rest is the configuration read from
+//! dialect with an analyser: the first byte picks the dialect (byte % 6:
+//! Postfix main.cf, Squid, Dante, sendmail.mc, sendmail.cf, Sendmail access
+//! map), the rest is the configuration read from
 //! standard input. Discovery, analysis, suppressions, selection, the
 //! sort, and every report writer (human, JSON, SARIF, GitHub) run on it.
 #![no_main]
@@ -17,7 +18,14 @@ fn relaylint_fuzz_scan(data: &[u8]) {
     let Some((&sel, rest)) = data.split_first() else {
         return;
     };
-    let dialect = [Dialect::PostfixMain, Dialect::Squid, Dialect::Dante][sel as usize % 3];
+    let dialect = [
+        Dialect::PostfixMain,
+        Dialect::Squid,
+        Dialect::Dante,
+        Dialect::SendmailMc,
+        Dialect::SendmailCf,
+        Dialect::SendmailAccess,
+    ][sel as usize % 6];
     let opts = relaylint::options::Options {
         // The global rayon pool: a pool of its own per input would start a
         // thread per run.
