@@ -605,6 +605,21 @@ impl Eval<'_> {
         self.ctx.cfg
     }
 
+    /// The [`ForgedEntries`] cached under `key`, worked out by `compute` the
+    /// first time.
+    fn forged_entries_of(
+        &self,
+        key: (String, &'static str, bool),
+        compute: impl FnOnce() -> ForgedEntries,
+    ) -> Rc<ForgedEntries> {
+        if let Some(f) = self.forged.borrow().get(&key) {
+            return f.clone();
+        }
+        let f = Rc::new(compute());
+        self.forged.borrow_mut().insert(key, f.clone());
+        f
+    }
+
     fn chain(&self, order: &[ListKind]) -> Result<Vec<ListPass>, Block> {
         let mut passes = Vec::new();
         for &kind in order {
@@ -1142,16 +1157,9 @@ impl Eval<'_> {
         match what {
             "HELO" | "sender" => {
                 let bare_parents = self.parent_matches("smtpd_access_maps");
-                let key = (r.display(), what, bare_parents);
-                let known = self.forged.borrow().get(&key).cloned();
-                let found = match known {
-                    Some(f) => f,
-                    None => {
-                        let f = Rc::new(forged_entries(t, what, bare_parents));
-                        self.forged.borrow_mut().insert(key, f.clone());
-                        f
-                    }
-                };
+                let found = self.forged_entries_of((r.display(), what, bare_parents), || {
+                    forged_entries(t, what, bare_parents)
+                });
                 for (i, shown) in &found.hits {
                     if let Some(e) = t.entries.get(*i) {
                         if !matched.iter().any(|(m, _)| m.value == e.value) {
@@ -1206,16 +1214,8 @@ impl Eval<'_> {
                 // the name is looked up before the address; the attacker
                 // also controls names under its own domains. Neither
                 // depends on the client address: worked out once per table.
-                let key = (r.display(), "client", false);
-                let known = self.forged.borrow().get(&key).cloned();
-                let names = match known {
-                    Some(f) => f,
-                    None => {
-                        let f = Rc::new(client_name_entries(t));
-                        self.forged.borrow_mut().insert(key, f.clone());
-                        f
-                    }
-                };
+                let names = self
+                    .forged_entries_of((r.display(), "client", false), || client_name_entries(t));
                 for (i, shown) in &names.hits {
                     if let Some(e) = t.entries.get(*i) {
                         matched.push((e, shown.clone()));
