@@ -456,16 +456,7 @@ def preflight(args) -> Path | None:
         print("dante.py: missing: %s\n          %s" % (", ".join(missing), INSTALL_HINT),
               file=sys.stderr)
         sys.exit(2)
-    if args.daemon_only:
-        return None
-    binary = Path(args.relaylint)
-    if not binary.is_absolute():
-        binary = REPO / binary
-    if not (binary.is_file() and os.access(binary, os.X_OK)):
-        print("dante.py: relaylint binary not found at %s\n          build it first (cargo build), "
-              "pass --relaylint PATH, or use --daemon-only" % binary, file=sys.stderr)
-        sys.exit(2)
-    return binary
+    return lab_support.relaylint_binary(args, "dante.py")
 
 
 def main(argv: list[str]) -> int:

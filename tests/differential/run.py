@@ -1382,14 +1382,22 @@ def preflight(args) -> Path | None:
               "suite needs root with CAP_SYS_ADMIN and CAP_NET_ADMIN (a privileged "
               "container or a VM)" % squeeze(r.stderr), file=sys.stderr)
         sys.exit(2)
+    return relaylint_binary(args, "run.py")
+
+
+def relaylint_binary(args: argparse.Namespace, prog: str) -> Path | None:
+    """The relaylint binary `--relaylint` names (relative to the repository),
+    `None` with `--daemon-only`; exits 2 when it is not an executable file.
+    Shared by every suite of this folder."""
     if args.daemon_only:
         return None
     binary = Path(args.relaylint)
     if not binary.is_absolute():
         binary = REPO / binary
     if not (binary.is_file() and os.access(binary, os.X_OK)):
-        print("run.py: relaylint binary not found at %s\n        build it first (cargo build), "
-              "pass --relaylint PATH, or use --daemon-only" % binary, file=sys.stderr)
+        pad = " " * (len(prog) + 2)
+        print("%s: relaylint binary not found at %s\n%sbuild it first (cargo build), "
+              "pass --relaylint PATH, or use --daemon-only" % (prog, binary, pad), file=sys.stderr)
         sys.exit(2)
     return binary
 

@@ -905,16 +905,7 @@ def preflight(args) -> Path | None:
         print("sendmail.py: missing: %s\n             run .ci/install-daemons.sh and %s" % (
             ", ".join(missing), os.path.relpath(SETUP, REPO)), file=sys.stderr)
         sys.exit(2)
-    if args.daemon_only:
-        return None
-    binary = Path(args.relaylint)
-    if not binary.is_absolute():
-        binary = REPO / binary
-    if not (binary.is_file() and os.access(binary, os.X_OK)):
-        print("sendmail.py: relaylint binary not found at %s\n             build it first "
-              "(cargo build), pass --relaylint PATH, or use --daemon-only" % binary, file=sys.stderr)
-        sys.exit(2)
-    return binary
+    return lab_support.relaylint_binary(args, "sendmail.py")
 
 
 def main(argv: list[str]) -> int:
