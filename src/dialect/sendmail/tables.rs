@@ -76,23 +76,14 @@ impl Access {
 /// Parses access map source text.
 pub fn parse_access(file: FileId, text: &str) -> Access {
     let mut out = Access::default();
-    let mut pos = 0usize;
-    for raw in text.split_inclusive('\n') {
-        let start = pos;
-        pos += raw.len();
-        let line = raw.trim_end_matches(['\n', '\r']);
-        let t = line.trim_start();
-        if t.is_empty() || t.starts_with('#') {
-            continue;
-        }
-        let lead = line.len() - t.len();
+    for (at, t) in content_lines(text) {
         let (key, value) = match t.split_once([' ', '\t']) {
             Some((k, v)) => (k, v.trim()),
             None => (t, ""),
         };
         let lower = key.to_ascii_lowercase();
         let (tag, bare) = split_tag(&lower);
-        let span = Span::new(file, start + lead..start + line.len());
+        let span = Span::new(file, at..at + t.len());
         if out.get(tag, bare).is_some() {
             continue;
         }
@@ -105,6 +96,20 @@ pub fn parse_access(file: FileId, text: &str) -> Access {
         });
     }
     out
+}
+
+/// The lines of a map or class file that are neither blank nor `#`
+/// comments, without their leading blanks and line ends, each with the byte
+/// offset where it starts.
+fn content_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut pos = 0usize;
+    text.split_inclusive('\n').filter_map(move |raw| {
+        let start = pos;
+        pos += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let t = line.trim_start();
+        (!t.is_empty() && !t.starts_with('#')).then(|| (start + line.len() - t.len(), t))
+    })
 }
 
 fn split_tag(key: &str) -> (Tag, &str) {
@@ -145,16 +150,7 @@ pub struct ClassWord {
 /// `#`.
 pub fn parse_class_file(file: FileId, text: &str, whole_line: bool) -> Vec<ClassWord> {
     let mut out = Vec::new();
-    let mut pos = 0usize;
-    for raw in text.split_inclusive('\n') {
-        let start = pos;
-        pos += raw.len();
-        let line = raw.trim_end_matches(['\n', '\r']);
-        let t = line.trim_start();
-        if t.is_empty() || t.starts_with('#') {
-            continue;
-        }
-        let at = start + (line.len() - t.len());
+    for (at, t) in content_lines(text) {
         let body = if whole_line {
             t.split('#').next().unwrap_or("")
         } else {
