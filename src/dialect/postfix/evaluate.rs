@@ -540,10 +540,7 @@ fn candidate_clients(ctx: &Context, order: &[ListKind], classes: &[String]) -> V
     let mut nets = Vec::new();
     let (mn, _) = matchlist::list_tokens(&cfg.get("mynetworks").text);
     matchlist::networks(&mn, ctx.store, 0, &mut nets);
-    let mut lists: Vec<Vec<Token>> = order.iter().map(|k| cfg.get(k.param()).tokens()).collect();
-    for c in classes {
-        lists.push(cfg.get(c).tokens());
-    }
+    let lists = restriction_lists(cfg, order, classes);
     for toks in &lists {
         for item in items(toks) {
             if item.name.starts_with("check_client")
@@ -1362,8 +1359,7 @@ fn foreign_recipients(ctx: &Context, order: &[ListKind], classes: &[String]) -> 
         matchlist::domain_keys(&tokens, ctx.store, 0, &mut keys);
     }
     let mut locals = vec!["victim".to_string()];
-    let mut lists: Vec<Vec<Token>> = order.iter().map(|k| cfg.get(k.param()).tokens()).collect();
-    lists.extend(classes.iter().map(|c| cfg.get(c).tokens()));
+    let lists = restriction_lists(cfg, order, classes);
     for toks in &lists {
         for item in items(toks) {
             let table = if item.name.starts_with("check_recipient") {
@@ -1409,6 +1405,20 @@ fn foreign_recipients(ctx: &Context, order: &[ListKind], classes: &[String]) -> 
     out
 }
 
+/// The tokens of every restriction list the chain walks (in `order`) and of
+/// every restriction class.
+fn restriction_lists(
+    cfg: &ServiceConfig,
+    order: &[ListKind],
+    classes: &[String],
+) -> Vec<Vec<Token>> {
+    order
+        .iter()
+        .map(|k| cfg.get(k.param()).tokens())
+        .chain(classes.iter().map(|c| cfg.get(c).tokens()))
+        .collect()
+}
+
 /// The entry a client address finds in a client access table. Fixed-key
 /// tables: the address, then its shorter octet prefixes; the first key
 /// found decides (DUNNO included). Pattern tables: the first entry in file
@@ -1449,10 +1459,7 @@ fn distinct_clients(
         return clients;
     }
     let cfg = ctx.cfg;
-    let mut lists: Vec<Vec<Token>> = order.iter().map(|k| cfg.get(k.param()).tokens()).collect();
-    for c in classes {
-        lists.push(cfg.get(c).tokens());
-    }
+    let lists = restriction_lists(cfg, order, classes);
     let mut tables = Vec::new();
     for toks in &lists {
         for item in items(toks) {
