@@ -7,7 +7,7 @@
 use crate::diagnostic::Severity;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 include!(concat!(env!("OUT_DIR"), "/rule_sources.rs"));
 
@@ -142,11 +142,33 @@ pub fn sources() -> &'static [(&'static str, &'static str)] {
     RULE_SOURCES
 }
 
+/// Rules parsed one at a time, by their place in [`RULE_SOURCES`]: a scan
+/// needs the name and severity of the few codes it reports, and parsing
+/// every YAML file (examples included) would cost the single-file check
+/// more than the analysis.
+static ONE_RULE: LazyLock<Box<[OnceLock<Option<RuleMeta>>]>> =
+    LazyLock::new(|| RULE_SOURCES.iter().map(|_| OnceLock::new()).collect());
+
+/// The rule whose file stem is `code`, parsed on first use.
+fn by_code(code: &str) -> Option<&'static RuleMeta> {
+    let i = RULE_SOURCES
+        .iter()
+        .position(|(stem, _)| stem.eq_ignore_ascii_case(code))?;
+    let (_, text) = RULE_SOURCES.get(i)?;
+    ONE_RULE
+        .get(i)?
+        .get_or_init(|| serde_yaml_ng::from_str::<RuleMeta>(text).ok())
+        .as_ref()
+        .filter(|r| r.code.eq_ignore_ascii_case(code))
+}
+
 /// The rule with this code or name.
 pub fn lookup(code_or_name: &str) -> Option<&'static RuleMeta> {
-    all()
-        .iter()
-        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+    by_code(code_or_name).or_else(|| {
+        all()
+            .iter()
+            .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+    })
 }
 
 /// True when `selector` (a code, a family prefix such as `PF`, or a name)
