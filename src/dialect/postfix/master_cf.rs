@@ -66,6 +66,8 @@ pub fn parse(file: FileId, src: &str) -> (MasterCf, Vec<Diagnostic>) {
     let mut cf = MasterCf::default();
     let mut diags = Vec::new();
     let (logical, orphans) = logical_lines(src);
+    // The identity of each service in `cf.services`, worked out once.
+    let mut identities: Vec<(String, String)> = Vec::new();
     for (s, e) in orphans {
         diags.push(Diagnostic::new(
             "RL001",
@@ -126,7 +128,11 @@ pub fn parse(file: FileId, src: &str) -> (MasterCf, Vec<Diagnostic>) {
         // The last line for the same service and type wins; `smtp` and `25`
         // name the same inet service.
         let key = identity(&service);
-        cf.services.retain(|s| identity(s) != key);
+        if let Some(i) = identities.iter().position(|k| *k == key) {
+            identities.remove(i);
+            cf.services.remove(i);
+        }
+        identities.push(key);
         cf.services.push(service);
     }
     (cf, diags)
