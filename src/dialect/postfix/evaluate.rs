@@ -236,6 +236,14 @@ pub struct Context<'a> {
     /// the same machine connecting out): a `mynetworks` derived from
     /// `mynetworks_style` covers it, whatever the style.
     pub host_client: bool,
+    /// What the unit's services share.
+    pub cache: &'a UnitCache,
+}
+
+/// Work shared by every service and attacker of one unit.
+#[derive(Default)]
+pub struct UnitCache {
+    forged: ForgedMatches,
 }
 
 struct Eval<'a> {
@@ -253,8 +261,8 @@ const MAX_DEPTH: usize = 16;
 
 /// The entries of an access table that a value the attacker forges (HELO,
 /// sender, client name) can hit, and how the witness shows each, per table
-/// and lookup: the same for every client address and recipient, so worked
-/// out once per service.
+/// and lookup: the same for every service, client address and recipient,
+/// so worked out once per unit.
 type ForgedMatches = RefCell<HashMap<(String, &'static str, bool), Rc<ForgedEntries>>>;
 
 /// Indices into the table's entries with their witness text, in file
@@ -327,7 +335,6 @@ pub fn evaluate(ctx: &Context) -> Verdict {
         &classes,
         candidate_clients(ctx, &order, &classes),
     );
-    let forged = ForgedMatches::default();
     let mut first_block = None;
     for rcpt in &recipients {
         for &client in &clients {
@@ -336,7 +343,7 @@ pub fn evaluate(ctx: &Context) -> Verdict {
                 client,
                 rcpt: rcpt.clone(),
                 classes: &classes,
-                forged: &forged,
+                forged: &ctx.cache.forged,
                 version: cfg.version,
                 tls,
                 allow_untrusted_routing,

@@ -491,6 +491,7 @@ fn with_analysis<R>(
         .into_iter()
         .map(|t| t.text)
         .collect();
+    let cache = evaluate::UnitCache::default();
     let mut results = Vec::with_capacity(attackers.len());
     for &attacker in attackers {
         analysis.attacker = attacker;
@@ -546,6 +547,7 @@ fn with_analysis<R>(
                     attacker,
                     unix_services: unix_services.as_deref(),
                     host_client,
+                    cache: &cache,
                 })
             };
             analysis.listeners.push(ListenerResult {
