@@ -276,116 +276,184 @@ fn explicit_file(
     }
 }
 
+/// What one part of a walk found, in walk order.
+#[derive(Default)]
+struct WalkPart {
+    found: Vec<Found>,
+    problems: Vec<FileProblem>,
+}
+
+impl WalkPart {
+    fn append(&mut self, mut other: WalkPart) {
+        self.found.append(&mut other.found);
+        self.problems.append(&mut other.problems);
+    }
+}
+
+/// Walks `root`: its own entries in file-name order, each top-level folder
+/// walked on its own worker (most of the time goes to opening files to
+/// sniff them), the parts joined back in walk order, so the result is the
+/// same as one sorted walk's.
 fn walk_dir(
     root: &Path,
     rules: &crate::config_file::PathRules,
     found: &mut Vec<Found>,
     problems: &mut Vec<FileProblem>,
 ) -> Result<(), InputError> {
-    let walker = walkdir::WalkDir::new(root)
+    use rayon::prelude::*;
+    let keep = |e: &walkdir::DirEntry| {
+        e.depth() == 0 || (e.file_name() != ".git" && !rules.excluded(e.path()))
+    };
+    let top: Vec<walkdir::Result<walkdir::DirEntry>> = walkdir::WalkDir::new(root)
         .follow_links(false)
         .sort_by_file_name()
+        .max_depth(1)
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || (e.file_name() != ".git" && !rules.excluded(e.path())));
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(err) => {
-                let path = err.path().map(display).unwrap_or_else(|| display(root));
-                let reason = err
-                    .io_error()
-                    .map(|e| e.to_string())
-                    .unwrap_or_else(|| err.to_string());
-                problems.push(FileProblem {
-                    code: "RL002",
-                    message: format!("`{path}` could not be read: {reason}"),
-                    path,
-                });
-                continue;
+        .filter_entry(keep)
+        .collect();
+    let parts: Vec<WalkPart> = top
+        .into_par_iter()
+        .map(|entry| {
+            let mut part = WalkPart::default();
+            let folder = match &entry {
+                Ok(e) if e.depth() == 1 && e.file_type().is_dir() => Some(e.path().to_path_buf()),
+                _ => None,
+            };
+            visit(entry, 0, root, rules, &mut part);
+            if let Some(folder) = folder {
+                let below = walkdir::WalkDir::new(&folder)
+                    .follow_links(false)
+                    .sort_by_file_name()
+                    .into_iter()
+                    .filter_entry(|e| e.depth() == 0 || keep(e));
+                for entry in below {
+                    // The folder itself was visited above.
+                    if matches!(&entry, Ok(e) if e.depth() == 0) {
+                        continue;
+                    }
+                    visit(entry, 1, root, rules, &mut part);
+                }
             }
-        };
-        let ft = entry.file_type();
-        if ft.is_dir() {
-            // A folder where a config file belongs is worth saying.
-            let name = entry.file_name().to_string_lossy();
-            if entry.depth() > 0 && classify::by_name(&name).is_some_and(|d| d.is_analysed()) {
+            part
+        })
+        .collect();
+    let mut all = WalkPart::default();
+    for part in parts {
+        all.append(part);
+    }
+    found.append(&mut all.found);
+    problems.append(&mut all.problems);
+    Ok(())
+}
+
+/// Takes one walk entry (`depth_offset` added to its depth) into `part`.
+fn visit(
+    entry: walkdir::Result<walkdir::DirEntry>,
+    depth_offset: usize,
+    root: &Path,
+    rules: &crate::config_file::PathRules,
+    part: &mut WalkPart,
+) {
+    let found = &mut part.found;
+    let problems = &mut part.problems;
+    let entry = match entry {
+        Ok(e) => e,
+        Err(err) => {
+            let path = err.path().map(display).unwrap_or_else(|| display(root));
+            let reason = err
+                .io_error()
+                .map(|e| e.to_string())
+                .unwrap_or_else(|| err.to_string());
+            problems.push(FileProblem {
+                code: "RL002",
+                message: format!("`{path}` could not be read: {reason}"),
+                path,
+            });
+            return;
+        }
+    };
+    let ft = entry.file_type();
+    if ft.is_dir() {
+        // A folder where a config file belongs is worth saying.
+        let name = entry.file_name().to_string_lossy();
+        if entry.depth() + depth_offset > 0
+            && classify::by_name(&name).is_some_and(|d| d.is_analysed())
+        {
+            problems.push(FileProblem {
+                path: display(entry.path()),
+                code: "RL002",
+                message: format!(
+                    "`{}` could not be read: {}",
+                    display(entry.path()),
+                    LoadError::IsDirectory.describe()
+                ),
+            });
+        }
+        return;
+    }
+    let path = entry.path();
+    let name = entry.file_name().to_string_lossy().into_owned();
+    if classify::is_inactive_copy(&name) {
+        return;
+    }
+    if ft.is_symlink() {
+        // Only symlinks to files are candidates; reading them later
+        // checks that they stay inside the root.
+        match fs::metadata(path) {
+            Ok(m) if m.is_file() => {}
+            Ok(m) => {
+                // A symlink to a device or FIFO named like a config: never opened.
+                if classify::by_name(&name).is_some_and(|d| d.is_analysed()) {
+                    let why = match crate::load::confine(path, root) {
+                        Err(e) => e,
+                        Ok(_) => special_kind(&m)
+                            .map(|kind| LoadError::Special { kind })
+                            .unwrap_or(LoadError::IsDirectory),
+                    };
+                    problems.push(FileProblem {
+                        path: display(path),
+                        code: why.code(),
+                        message: format!("`{}` was skipped: {}", display(path), why.describe()),
+                    });
+                }
+                return;
+            }
+            Err(e) if e.raw_os_error() == Some(ELOOP) => {
                 problems.push(FileProblem {
-                    path: display(entry.path()),
+                    path: display(path),
                     code: "RL002",
+                    message: format!("`{}` could not be read: symlink loop", display(path)),
+                });
+                return;
+            }
+            _ => return,
+        }
+    } else if !ft.is_file() {
+        if let Ok(meta) = entry.metadata() {
+            if let Some(kind) = special_kind(&meta) {
+                problems.push(FileProblem {
+                    path: display(path),
+                    code: "RL007",
                     message: format!(
-                        "`{}` could not be read: {}",
-                        display(entry.path()),
-                        LoadError::IsDirectory.describe()
+                        "`{}` was skipped: {}",
+                        display(path),
+                        LoadError::Special { kind }.describe()
                     ),
                 });
             }
-            continue;
         }
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if classify::is_inactive_copy(&name) {
-            continue;
-        }
-        if ft.is_symlink() {
-            // Only symlinks to files are candidates; reading them later
-            // checks that they stay inside the root.
-            match fs::metadata(path) {
-                Ok(m) if m.is_file() => {}
-                Ok(m) => {
-                    // A symlink to a device or FIFO named like a config: never opened.
-                    if classify::by_name(&name).is_some_and(|d| d.is_analysed()) {
-                        let why = match crate::load::confine(path, root) {
-                            Err(e) => e,
-                            Ok(_) => special_kind(&m)
-                                .map(|kind| LoadError::Special { kind })
-                                .unwrap_or(LoadError::IsDirectory),
-                        };
-                        problems.push(FileProblem {
-                            path: display(path),
-                            code: why.code(),
-                            message: format!("`{}` was skipped: {}", display(path), why.describe()),
-                        });
-                    }
-                    continue;
-                }
-                Err(e) if e.raw_os_error() == Some(ELOOP) => {
-                    problems.push(FileProblem {
-                        path: display(path),
-                        code: "RL002",
-                        message: format!("`{}` could not be read: symlink loop", display(path)),
-                    });
-                    continue;
-                }
-                _ => continue,
-            }
-        } else if !ft.is_file() {
-            if let Ok(meta) = entry.metadata() {
-                if let Some(kind) = special_kind(&meta) {
-                    problems.push(FileProblem {
-                        path: display(path),
-                        code: "RL007",
-                        message: format!(
-                            "`{}` was skipped: {}",
-                            display(path),
-                            LoadError::Special { kind }.describe()
-                        ),
-                    });
-                }
-            }
-            continue;
-        }
-        let by_name = rules.dialect(path).or_else(|| classify::by_name(&name));
-        let named = by_name.is_some();
-        let dialect = by_name.or_else(|| if ft.is_file() { sniff(path) } else { None });
-        if let Some(d) = dialect.filter(|d| d.is_analysed()) {
-            found.push(Found {
-                path: path.to_path_buf(),
-                dialect: d,
-                named,
-            });
-        }
+        return;
     }
-    Ok(())
+    let by_name = rules.dialect(path).or_else(|| classify::by_name(&name));
+    let named = by_name.is_some();
+    let dialect = by_name.or_else(|| if ft.is_file() { sniff(path) } else { None });
+    if let Some(d) = dialect.filter(|d| d.is_analysed()) {
+        found.push(Found {
+            path: path.to_path_buf(),
+            dialect: d,
+            named,
+        });
+    }
 }
 
 /// `submit.mc` / `submit.cf`: the mail submission program's configuration.

@@ -286,6 +286,14 @@ fn unit_key(plan: &UnitPlan) -> String {
     }
 }
 
+/// Runs `work` on `pool`'s workers, or on the global pool's.
+fn within<R: Send>(pool: Option<&rayon::ThreadPool>, work: impl FnOnce() -> R + Send) -> R {
+    match pool {
+        Some(p) => p.install(work),
+        None => work(),
+    }
+}
+
 /// Units analysed together before the next ones start (see
 /// [`scan_streaming`]): large enough to keep every core busy, small enough
 /// that waiting results take little memory.
@@ -304,15 +312,25 @@ pub fn scan_streaming(
     progress: &dyn progress::Progress,
     on_finding: &mut dyn FnMut(Finding),
 ) -> Result<Report, InputError> {
-    let discovery = discover::discover(
-        inputs,
-        &DiscoverOptions {
-            dialect: opts.dialect,
-            root: opts.root.clone(),
-            paths: opts.paths.clone(),
-        },
-        stdin,
-    )?;
+    // `--jobs` bounds the discovery's workers as well as the analysis'.
+    let pool = opts.jobs.and_then(|n| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+            .ok()
+    });
+    let pool = pool.as_ref();
+    let discovery = within(pool, || {
+        discover::discover(
+            inputs,
+            &DiscoverOptions {
+                dialect: opts.dialect,
+                root: opts.root.clone(),
+                paths: opts.paths.clone(),
+            },
+            stdin,
+        )
+    })?;
     let attacker = net::attacker_space(&opts.trusted);
     let mut report = Report {
         units: discovery.units.len(),
@@ -372,16 +390,7 @@ pub fn scan_streaming(
                 }
                 drop(tx);
             };
-            match opts.jobs {
-                Some(n) => match rayon::ThreadPoolBuilder::new()
-                    .num_threads(n.max(1))
-                    .build()
-                {
-                    Ok(pool) => pool.install(run),
-                    Err(_) => run(),
-                },
-                None => run(),
-            }
+            within(pool, run)
         });
         let mut early: BTreeMap<usize, UnitOutput> = BTreeMap::new();
         for (_, item) in &order {
