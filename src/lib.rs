@@ -36,8 +36,8 @@ use options::Options;
 use rayon::prelude::*;
 use report::Report;
 use source::{SourceDb, Span};
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
 
 /// Findings and file count of one unit.
 struct UnitOutput {
@@ -181,16 +181,34 @@ fn sendmail_kind(d: Dialect) -> sendmail::Kind {
     }
 }
 
+/// The Postfix units of each sysroot, by index into the units: the host
+/// pass pairs each Squid or Dante unit with those of its own sysroot.
+fn postfix_by_sysroot(units: &[UnitPlan]) -> HashMap<&Path, Vec<usize>> {
+    let mut by_root: HashMap<&Path, Vec<usize>> = HashMap::new();
+    for (i, u) in units.iter().enumerate() {
+        if let UnitPlan::Postfix { sysroot, .. } = u {
+            by_root.entry(sysroot.as_path()).or_default().push(i);
+        }
+    }
+    by_root
+}
+
 /// The Postfix units on the same host (the same sysroot) as `proxy`, when
-/// it is a Squid or Dante unit: the host pass pairs them.
-fn host_partners<'u>(units: &'u [UnitPlan], proxy: &UnitPlan) -> Vec<&'u UnitPlan> {
+/// it is a Squid or Dante unit.
+fn host_partners<'u>(
+    units: &'u [UnitPlan],
+    postfix: &HashMap<&Path, Vec<usize>>,
+    proxy: &UnitPlan,
+) -> Vec<&'u UnitPlan> {
     let proxy_root = match proxy {
         UnitPlan::Squid { sysroot, .. } | UnitPlan::Dante { sysroot, .. } => sysroot,
         _ => return Vec::new(),
     };
-    units
-        .iter()
-        .filter(|u| matches!(u, UnitPlan::Postfix { sysroot, .. } if sysroot == proxy_root))
+    postfix
+        .get(proxy_root.as_path())
+        .into_iter()
+        .flatten()
+        .filter_map(|&i| units.get(i))
         .collect()
 }
 
@@ -357,6 +375,8 @@ pub fn scan_streaming(
     order.sort_by(|a, b| a.0.cmp(&b.0));
     progress.start(discovery.units.len());
     let units = &discovery.units;
+    let postfix_units = postfix_by_sysroot(units);
+    let postfix_units = &postfix_units;
     let attacker = &attacker;
     // Units are analysed in output order, a window at a time: results that
     // arrive before their turn wait in `early`, so memory stays bounded by
@@ -379,7 +399,7 @@ pub fn scan_streaming(
                         let mut out = analyse_unit(u, opts, attacker);
                         // Host findings go with the proxy unit, where their
                         // primary label is.
-                        for pf in host_partners(units, u) {
+                        for pf in host_partners(units, postfix_units, u) {
                             out.findings
                                 .extend(analyse_host(pf, u, opts, attacker).findings);
                         }
