@@ -110,6 +110,15 @@ fn label_out(db: &SourceDb, span: Span, message: &str, primary: bool) -> LabelOu
 
 /// Resolves a diagnostic; `color` selects ANSI colours in the rendered text.
 pub fn resolve(db: &SourceDb, d: &Diagnostic, severity: Severity, color: bool) -> Finding {
+    Finding {
+        rendered: render(db, d, severity, color),
+        ..resolve_unrendered(db, d, severity)
+    }
+}
+
+/// [`resolve`] without the rendered text, for reports that do not show it
+/// (JSON, SARIF, GitHub annotations): rendering is most of the cost.
+pub fn resolve_unrendered(db: &SourceDb, d: &Diagnostic, severity: Severity) -> Finding {
     let meta = registry::lookup(d.code);
     let name = meta.map(|m| m.name.clone()).unwrap_or_default();
     let primary = label_out(db, d.primary.span, &d.primary.message, true);
@@ -142,7 +151,7 @@ pub fn resolve(db: &SourceDb, d: &Diagnostic, severity: Severity, color: bool) -
         host: String::new(),
         host_path: String::new(),
         line_key: line_text,
-        rendered: render(db, d, severity, color),
+        rendered: String::new(),
     }
 }
 

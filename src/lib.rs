@@ -57,7 +57,12 @@ fn finish(
         .iter()
         .filter(|d| opts.is_selected(d.code))
         .map(|d| {
-            let mut f = finding::resolve(db, d, opts.severity(d.code), opts.color);
+            let severity = opts.severity(d.code);
+            let mut f = if opts.unrendered {
+                finding::resolve_unrendered(db, d, severity)
+            } else {
+                finding::resolve(db, d, severity, opts.color)
+            };
             f.host = host.name.clone();
             f.host_path = host.relative(&f.path);
             f

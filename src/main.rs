@@ -196,6 +196,7 @@ fn check(args: CheckArgs) -> ExitCode {
         ignore: pick(&args.ignore, &file.ignore),
         trusted: file.trusted.clone(),
         color: color && args.format == Format::Human,
+        unrendered: !matches!(args.format, Format::Human | Format::Html),
         severity_overrides: file.severity.clone(),
         paths: file.paths.clone(),
     };

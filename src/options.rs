@@ -27,6 +27,9 @@ pub struct Options {
     pub trusted: Vec<IpNet>,
     /// Render human text with ANSI colours.
     pub color: bool,
+    /// Leave each finding's rendered text empty: the report format does
+    /// not show it.
+    pub unrendered: bool,
     /// `[severity]` of relaylint.toml: selector → severity, in file order.
     pub severity_overrides: Vec<(String, Severity)>,
     /// `exclude` and `[dialects]` of relaylint.toml.
