@@ -1431,9 +1431,8 @@ fn restriction_lists(
 /// found decides (DUNNO included). Pattern tables: the first entry in file
 /// order.
 fn client_entry(t: &Table, kind: TableKind, client: IpAddr) -> Option<&Entry> {
-    let key = client.to_string();
     if matches!(kind, TableKind::Indexed | TableKind::Inline) {
-        let mut keys = vec![key];
+        let mut keys = vec![client.to_string()];
         if let IpAddr::V4(v4) = client {
             let o = v4.octets();
             keys.push(format!("{}.{}.{}", o[0], o[1], o[2]));
@@ -1441,7 +1440,10 @@ fn client_entry(t: &Table, kind: TableKind, client: IpAddr) -> Option<&Entry> {
             keys.push(format!("{}", o[0]));
         }
         keys.iter().find_map(|k| t.entry_for_key(k))
+    } else if let Some(found) = t.first_covering(client) {
+        found
     } else {
+        let key = client.to_string();
         t.entries.iter().find(|e| e.matches(&key, Some(client)))
     }
 }

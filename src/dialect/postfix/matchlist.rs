@@ -209,16 +209,20 @@ fn first_match(
 pub fn match_client(tokens: &[Token], ip: IpAddr, store: &Store, depth: usize) -> MatchResult {
     let key = ip.to_string();
     let table = |r: &TableRef, t: &Table, _: &Token| {
-        let found = t.entries.iter().any(|e| match (&e.pattern, r.kind) {
-            (Pattern::Net(n), _) => e.matches(&key, Some(ip)) && (n.contains(&ip) || e.negated),
-            // Without reverse DNS the client name is `unknown`, and the
-            // name is matched too.
-            (Pattern::Key(k), TableKind::Indexed | TableKind::Inline) => {
-                *k == key || k == "unknown" || attacker_name_pattern(k)
-            }
-            (Pattern::Regex(_), _) => e.matches(&key, Some(ip)) || e.matches("unknown", None),
-            _ => e.matches(&key, Some(ip)),
-        });
+        let found = if let Some(first) = t.first_covering(ip) {
+            first.is_some()
+        } else {
+            t.entries.iter().any(|e| match (&e.pattern, r.kind) {
+                (Pattern::Net(n), _) => e.matches(&key, Some(ip)) && (n.contains(&ip) || e.negated),
+                // Without reverse DNS the client name is `unknown`, and the
+                // name is matched too.
+                (Pattern::Key(k), TableKind::Indexed | TableKind::Inline) => {
+                    *k == key || k == "unknown" || attacker_name_pattern(k)
+                }
+                (Pattern::Regex(_), _) => e.matches(&key, Some(ip)) || e.matches("unknown", None),
+                _ => e.matches(&key, Some(ip)),
+            })
+        };
         if found {
             EntryMatch::Yes(None)
         } else {

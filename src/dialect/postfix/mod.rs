@@ -13,6 +13,7 @@ pub mod listener;
 pub mod main_cf;
 pub mod master_cf;
 pub mod matchlist;
+pub mod net_index;
 pub mod restrictions;
 pub mod rules;
 pub mod services;

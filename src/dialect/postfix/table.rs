@@ -6,6 +6,7 @@
 //! This module never opens files: the caller hands it the text.
 
 use super::main_cf::logical_lines;
+use super::net_index::NetIndex;
 use super::text::Token;
 use crate::source::{FileId, Span};
 use ipnet::IpNet;
@@ -202,6 +203,9 @@ pub struct Table {
     /// Fixed keys to the first entry holding them: the evaluation looks up
     /// several keys per candidate client.
     keys: std::collections::HashMap<String, usize>,
+    /// When every entry is a plain network: the first entry covering each
+    /// address, for the many client addresses the evaluation tries.
+    nets: Option<NetIndex>,
 }
 
 impl Table {
@@ -212,12 +216,26 @@ impl Table {
                 keys.entry(k.clone()).or_insert(i);
             }
         }
+        let nets = NetIndex::build(entries.iter().map(|e| match &e.pattern {
+            Pattern::Net(n) if !e.negated && e.conditions.is_empty() => Some(*n),
+            _ => None,
+        }));
         Table {
             reference,
             entries,
             broken,
             keys,
+            nets,
         }
+    }
+
+    /// For a table of plain networks, the first entry covering `ip` (what
+    /// a walk over the entries in file order finds); `None` for other
+    /// tables, which must be walked.
+    pub fn first_covering(&self, ip: IpAddr) -> Option<Option<&Entry>> {
+        self.nets
+            .as_ref()
+            .map(|idx| idx.first(ip).and_then(|i| self.entries.get(i)))
     }
 
     /// The first entry whose fixed key is exactly `key` (as an indexed
