@@ -229,7 +229,7 @@ pub fn match_client(tokens: &[Token], ip: IpAddr, store: &Store, depth: usize) -
             EntryMatch::No
         }
     };
-    let plain = |s: &str| match parse_net(s) {
+    let plain = |s: &str| match store.net(s) {
         Some(Ok(net)) if net.contains(&ip) => EntryMatch::Yes(None),
         Some(Ok(_)) => EntryMatch::No,
         // Postfix skips a pattern of the other address family before

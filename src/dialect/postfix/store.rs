@@ -8,6 +8,7 @@ use super::text::Token;
 use crate::diagnostic::Diagnostic;
 use crate::load::{read_confined, under_sysroot, Limits, LoadError};
 use crate::source::{FileId, SourceDb, Span};
+use ipnet::IpNet;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -37,6 +38,7 @@ pub struct Store {
     tables: RefCell<HashMap<String, Rc<TableState>>>,
     texts: RefCell<HashMap<String, Option<LoadedText>>>,
     lists: RefCell<HashMap<String, Option<Rc<[Token]>>>>,
+    nets: RefCell<HashMap<String, Option<Result<IpNet, ()>>>>,
     /// RL findings about files.
     pub diags: RefCell<Vec<Diagnostic>>,
 }
@@ -52,6 +54,7 @@ impl Store {
             tables: RefCell::new(HashMap::new()),
             texts: RefCell::new(HashMap::new()),
             lists: RefCell::new(HashMap::new()),
+            nets: RefCell::new(HashMap::new()),
             diags: RefCell::new(Vec::new()),
         }
     }
@@ -81,6 +84,18 @@ impl Store {
             .borrow_mut()
             .insert(named.to_string(), tokens.clone());
         tokens
+    }
+
+    /// [`table::parse_net`] of a match-list word, parsed once per unit:
+    /// the same `mynetworks` words are matched against every candidate
+    /// client.
+    pub fn net(&self, word: &str) -> Option<Result<IpNet, ()>> {
+        if let Some(hit) = self.nets.borrow().get(word) {
+            return *hit;
+        }
+        let net = table::parse_net(word);
+        self.nets.borrow_mut().insert(word.to_string(), net);
+        net
     }
 
     fn read(&self, named: &str, from: Option<Span>) -> Option<(FileId, Rc<str>)> {
