@@ -96,10 +96,24 @@ pub struct SourceFile {
     pub display: String,
     /// The text; invalid UTF-8 was replaced, see [`SourceFile::lossy`].
     pub text: String,
-    /// Byte offset of the start of every line.
-    line_starts: Vec<u32>,
+    /// Byte offset of the start of every line, worked out the first time
+    /// a position in the file is asked for: most files read for a scan
+    /// never get a finding.
+    line_starts: std::sync::OnceLock<Vec<u32>>,
     /// True when the bytes were not valid UTF-8 and were read lossily.
     pub lossy: bool,
+}
+
+impl SourceFile {
+    /// Byte offset of the start of every line.
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0u32];
+            starts
+                .extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| clamp_u32(i + 1)));
+            starts
+        })
+    }
 }
 
 /// 1-based line and column (columns count Unicode scalar values).
@@ -129,25 +143,22 @@ impl SourceDb {
         // terminal: each becomes `?` (same byte length, so offsets hold).
         // Tab, line breaks and NUL (lines end there) are kept.
         let text = if has_control(text.as_bytes()) {
-            text.chars()
-                .map(|c| {
-                    if c.is_ascii() && is_control(c as u8) {
-                        '?'
-                    } else {
-                        c
-                    }
-                })
-                .collect()
+            // ASCII bytes never occur inside a multi-byte UTF-8 sequence,
+            // so replacing them byte by byte keeps the text valid.
+            let mut bytes = text.into_bytes();
+            for b in bytes.iter_mut().filter(|b| is_control(**b)) {
+                *b = b'?';
+            }
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
         } else {
             text
         };
-        let mut line_starts = vec![0u32];
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| clamp_u32(i + 1)));
         let id = FileId(clamp_u32(self.files.len()));
         self.files.push(SourceFile {
             display,
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
             lossy,
         });
         id
@@ -189,11 +200,11 @@ impl SourceDb {
             return LineCol { line: 1, column: 1 };
         };
         let byte = (byte as usize).min(file.text.len());
-        let line_idx = match file.line_starts.binary_search(&clamp_u32(byte)) {
+        let line_idx = match file.line_starts().binary_search(&clamp_u32(byte)) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         };
-        let line_start = file.line_starts.get(line_idx).copied().unwrap_or(0) as usize;
+        let line_start = file.line_starts().get(line_idx).copied().unwrap_or(0) as usize;
         let column = file
             .text
             .get(line_start..byte)
@@ -228,9 +239,9 @@ impl SourceDb {
         };
         let lc = self.line_col(id, byte);
         let idx = (lc.line - 1) as usize;
-        let start = file.line_starts.get(idx).copied().unwrap_or(0) as usize;
+        let start = file.line_starts().get(idx).copied().unwrap_or(0) as usize;
         let end = file
-            .line_starts
+            .line_starts()
             .get(idx + 1)
             .map(|e| *e as usize)
             .unwrap_or(file.text.len());
@@ -261,7 +272,7 @@ impl<'a> Files<'a> for SourceDb {
     fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {
         let file = self.file(id).ok_or(FilesError::FileMissing)?;
         Ok(
-            match file.line_starts.binary_search(&clamp_u32(byte_index)) {
+            match file.line_starts().binary_search(&clamp_u32(byte_index)) {
                 Ok(i) => i,
                 Err(i) => i.saturating_sub(1),
             },
@@ -271,14 +282,14 @@ impl<'a> Files<'a> for SourceDb {
     fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, FilesError> {
         let file = self.file(id).ok_or(FilesError::FileMissing)?;
         let start = *file
-            .line_starts
+            .line_starts()
             .get(line_index)
             .ok_or(FilesError::LineTooLarge {
                 given: line_index,
-                max: file.line_starts.len().saturating_sub(1),
+                max: file.line_starts().len().saturating_sub(1),
             })? as usize;
         let end = file
-            .line_starts
+            .line_starts()
             .get(line_index + 1)
             .map(|e| *e as usize)
             .unwrap_or(file.text.len());

@@ -46,7 +46,7 @@ pub fn read_into(
                     "the first invalid bytes, replaced while reading",
                 ));
             }
-            if let Some(at) = db.text(id).find('\0') {
+            if let Some(at) = memchr::memchr(0, db.text(id).as_bytes()) {
                 diags.push(Diagnostic::new(
                     "RL006",
                     format!("`{shown}` holds NUL bytes: it is not a text file"),
