@@ -179,6 +179,15 @@ impl IpSet {
         }
     }
 
+    /// The address, when the set holds exactly one.
+    pub fn single(&self) -> Option<IpAddr> {
+        match (self.v4.as_slice(), self.v6.as_slice()) {
+            ([(lo, hi)], []) if lo == hi => Some(IpAddr::V4(Ipv4Addr::from(*lo))),
+            ([], [(lo, hi)]) if lo == hi => Some(IpAddr::V6(Ipv6Addr::from(*lo))),
+            _ => None,
+        }
+    }
+
     /// Membership.
     pub fn contains(&self, addr: IpAddr) -> bool {
         match addr {

@@ -544,6 +544,12 @@ fn startup_check(cfg: &ServiceConfig, classes: &[String]) -> Option<StartupFailu
 /// config names, then one inside each such network.
 fn candidate_clients(ctx: &Context, order: &[ListKind], classes: &[String]) -> Vec<IpAddr> {
     let cfg = ctx.cfg;
+    let attacker = ctx.attacker.intersect(&client_families(cfg));
+    // One address (a client on the host itself): it is its own only
+    // candidate, whatever the networks below.
+    if let Some(ip) = attacker.single() {
+        return vec![ip];
+    }
     let mut nets = Vec::new();
     let (mn, _) = matchlist::list_tokens(&cfg.get("mynetworks").text);
     matchlist::networks(&mn, ctx.store, 0, &mut nets);
@@ -563,19 +569,6 @@ fn candidate_clients(ctx: &Context, order: &[ListKind], classes: &[String]) -> V
             }
         }
     }
-    // Clients of the address families smtpd listens on (`inet_protocols`;
-    // `all` unless set otherwise).
-    let protocols = cfg.get("inet_protocols").text.s.to_ascii_lowercase();
-    let v4 = protocols.trim().is_empty() || protocols.contains("all") || protocols.contains("ipv4");
-    let v6 = protocols.trim().is_empty() || protocols.contains("all") || protocols.contains("ipv6");
-    let family = IpSet::from_nets(
-        &[(v4, "0.0.0.0/0"), (v6, "::/0")]
-            .iter()
-            .filter(|(on, _)| *on)
-            .filter_map(|(_, n)| n.parse().ok())
-            .collect::<Vec<ipnet::IpNet>>(),
-    );
-    let attacker = ctx.attacker.intersect(&family);
     // Large networks first, so that a catch-all is never cut off by the
     // cap below when hundreds of host entries precede it.
     nets.sort_by_key(|n| n.prefix_len());
@@ -594,6 +587,21 @@ fn candidate_clients(ctx: &Context, order: &[ListKind], classes: &[String]) -> V
         }
     }
     out
+}
+
+/// Clients of the address families smtpd listens on (`inet_protocols`;
+/// `all` unless set otherwise).
+fn client_families(cfg: &ServiceConfig) -> IpSet {
+    let protocols = cfg.get("inet_protocols").text.s.to_ascii_lowercase();
+    let v4 = protocols.trim().is_empty() || protocols.contains("all") || protocols.contains("ipv4");
+    let v6 = protocols.trim().is_empty() || protocols.contains("all") || protocols.contains("ipv6");
+    IpSet::from_nets(
+        &[(v4, "0.0.0.0/0"), (v6, "::/0")]
+            .iter()
+            .filter(|(on, _)| *on)
+            .filter_map(|(_, n)| n.parse().ok())
+            .collect::<Vec<ipnet::IpNet>>(),
+    )
 }
 
 fn describe_origin(v: &Value) -> &'static str {
