@@ -322,18 +322,42 @@ fn within<R: Send>(pool: Option<&rayon::ThreadPool>, work: impl FnOnce() -> R + 
 /// that waiting results take little memory.
 const UNIT_WINDOW: usize = 256;
 
-/// [`scan_with`], handing each finding to `on_finding` as soon as the
-/// findings before it are known, so that writers can stream: units (and
-/// file problems) in the order of their first file's path, each unit's
-/// findings sorted by path, line, column, code. The order does not depend on
-/// `--jobs` or on which worker finishes first. The returned report holds
-/// the counts and hosts; its `findings` stay empty.
+/// What [`scan_events`] hands its caller, in report order.
+pub enum ScanEvent {
+    /// The next finding.
+    Finding(Box<Finding>),
+    /// The scan is about to wait for its workers: a writer can flush what
+    /// it holds.
+    Waiting,
+}
+
+/// [`scan_events`] without the [`ScanEvent::Waiting`] events.
 pub fn scan_streaming(
     inputs: &[PathBuf],
     opts: &Options,
     stdin: Option<String>,
     progress: &dyn progress::Progress,
     on_finding: &mut dyn FnMut(Finding),
+) -> Result<Report, InputError> {
+    scan_events(inputs, opts, stdin, progress, &mut |event| {
+        if let ScanEvent::Finding(f) = event {
+            on_finding(*f);
+        }
+    })
+}
+
+/// [`scan_with`], handing each finding to `on_event` as soon as the
+/// findings before it are known, so that writers can stream: units (and
+/// file problems) in the order of their first file's path, each unit's
+/// findings sorted by path, line, column, code. The order does not depend on
+/// `--jobs` or on which worker finishes first. The returned report holds
+/// the counts and hosts; its `findings` stay empty.
+pub fn scan_events(
+    inputs: &[PathBuf],
+    opts: &Options,
+    stdin: Option<String>,
+    progress: &dyn progress::Progress,
+    on_event: &mut dyn FnMut(ScanEvent),
 ) -> Result<Report, InputError> {
     // `--jobs` bounds the discovery's workers as well as the analysis'.
     let pool = opts.jobs.and_then(|n| {
@@ -424,7 +448,14 @@ pub fn scan_streaming(
                     if let Some(o) = early.remove(i) {
                         break o;
                     }
-                    match rx.recv() {
+                    let next = match rx.try_recv() {
+                        Ok(o) => Ok(o),
+                        Err(_) => {
+                            on_event(ScanEvent::Waiting);
+                            rx.recv()
+                        }
+                    };
+                    match next {
                         Ok((j, o)) => {
                             early.insert(j, o);
                         }
@@ -470,7 +501,7 @@ pub fn scan_streaming(
                     .cmp(&(&b.path, b.line, b.column, &b.code, &b.message))
             });
             for f in findings {
-                on_finding(f);
+                on_event(ScanEvent::Finding(Box::new(f)));
             }
         }
     });

@@ -14,7 +14,7 @@ use relaylint::dialect::kind::Dialect;
 use relaylint::load::Limits;
 use relaylint::options::Options;
 use relaylint::progress::{Progress, Silent, TerminalBar};
-use relaylint::{registry, report};
+use relaylint::{registry, report, ScanEvent};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,15 +28,20 @@ struct Dest {
     out: Option<Box<dyn Write>>,
     error: Option<String>,
     closed: bool,
+    /// Flush after every write (a person watching a terminal); otherwise
+    /// written text is flushed when the scan waits for its workers and at
+    /// the end, so that a pipe gets findings in batches, not a write each.
+    eager: bool,
 }
 
 impl Dest {
-    fn new(path: Option<PathBuf>) -> Self {
+    fn new(path: Option<PathBuf>, eager: bool) -> Self {
         Dest {
             path,
             out: None,
             error: None,
             closed: false,
+            eager,
         }
     }
 
@@ -59,7 +64,24 @@ impl Dest {
         let Some(out) = self.out.as_mut() else {
             return;
         };
-        match f(out.as_mut()).and_then(|_| out.flush()) {
+        let eager = self.eager;
+        let written = f(out.as_mut()).and_then(|_| if eager { out.flush() } else { Ok(()) });
+        self.settle(written);
+    }
+
+    /// Sends what was written on.
+    fn flush(&mut self) {
+        if self.error.is_some() || self.closed {
+            return;
+        }
+        if let Some(out) = self.out.as_mut() {
+            let flushed = out.flush();
+            self.settle(flushed);
+        }
+    }
+
+    fn settle(&mut self, result: std::io::Result<()>) {
+        match result {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => self.closed = true,
             Err(e) => {
@@ -71,7 +93,8 @@ impl Dest {
         }
     }
 
-    fn close(self) -> Result<(), String> {
+    fn close(mut self) -> Result<(), String> {
+        self.flush();
         self.error.map_or(Ok(()), Err)
     }
 }
@@ -241,7 +264,7 @@ fn check(args: CheckArgs) -> ExitCode {
     // Human and JSON output stream: each finding is written as soon as the
     // findings before it are known. The other formats need the whole report.
     let streaming = matches!(args.format, Format::Human | Format::Json);
-    let mut dest = Dest::new(args.output.clone());
+    let mut dest = Dest::new(args.output.clone(), to_terminal);
     let mut all = Vec::new();
     let mut kept = Vec::new();
     let mut tally = relaylint::report::summary::Tally::new(args.statistics);
@@ -251,7 +274,16 @@ fn check(args: CheckArgs) -> ExitCode {
         (Some(b), Some(day)) => b.in_force(day),
         _ => Default::default(),
     };
-    let mut on_finding = |f: relaylint::finding::Finding| {
+    let mut on_event = |event: ScanEvent| {
+        let f = match event {
+            ScanEvent::Finding(f) => *f,
+            ScanEvent::Waiting => {
+                if streaming {
+                    dest.flush();
+                }
+                return;
+            }
+        };
         if args.write_baseline.is_some() {
             all.push(f.clone());
         }
@@ -279,7 +311,7 @@ fn check(args: CheckArgs) -> ExitCode {
         }
         kept.push(f);
     };
-    let scanned = relaylint::scan_streaming(&paths, &opts, stdin, progress, &mut on_finding);
+    let scanned = relaylint::scan_events(&paths, &opts, stdin, progress, &mut on_event);
     let mut report = match scanned {
         Ok(r) => r,
         Err(e) => return usage_error(&e.to_string()),
