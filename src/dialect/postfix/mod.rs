@@ -245,12 +245,19 @@ fn bad_boolean(cfg: &config::ServiceConfig) -> Option<(Option<Span>, String)> {
 
 /// Analyses one Postfix unit: returns its files and findings.
 pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, Vec<Diagnostic>) {
-    let (db, mut diags, per_attacker) =
-        with_analysis(inputs, limits, SourceDb::new(), &[attacker], false, |a| {
+    let (db, mut diags, per_attacker) = with_analysis(
+        inputs,
+        limits,
+        SourceDb::new(),
+        &[attacker],
+        false,
+        &mut |_| true,
+        |a| {
             let mut found = Vec::new();
             rules::run(a, &mut found);
             found
-        });
+        },
+    );
     diags.extend(per_attacker.into_iter().flatten().flatten());
     (db, diags)
 }
@@ -276,12 +283,14 @@ pub struct LoopbackRelay {
 /// relays for every one of them (they stand for one address relaylint cannot
 /// pin down). One answer per query, from one reading of the unit into `db`;
 /// only files are returned (its per-unit findings are the business of
-/// [`analyse`]).
+/// [`analyse`]). Listeners on a port for which `port_matters` says no are
+/// not evaluated (the proxy lets nobody reach it) and are never answered.
 pub fn local_relays(
     inputs: &Inputs,
     limits: Limits,
     queries: &[(std::net::IpAddr, Vec<std::net::IpAddr>)],
     db: SourceDb,
+    port_matters: &mut dyn FnMut(u16) -> bool,
 ) -> (SourceDb, Vec<Vec<LoopbackRelay>>) {
     // Each distinct client is one attacker; every query reads its clients'
     // results.
@@ -298,30 +307,40 @@ pub fn local_relays(
         .map(|c| IpSet::from_net(&ipnet::IpNet::from(*c)))
         .collect();
     let attackers: Vec<&IpSet> = sets.iter().collect();
-    let (db, _, per_client) = with_analysis(inputs, limits, db, &attackers, true, |a| {
-        let inet_interfaces = a.inet_interfaces();
-        a.listeners
-            .iter()
-            .filter_map(|l| match &l.verdict {
-                Verdict::Open(w) => Some((
-                    LoopbackRelay {
-                        port: l.listener.port_number()?,
-                        listener: l.listener.describe(),
-                        listener_span: l.listener.line_span(),
-                        witness: w.clone(),
-                    },
-                    // Which queries' destinations this listener accepts.
-                    queries
-                        .iter()
-                        .map(|(dest, _)| {
-                            listener::reachable_at(&l.listener, &inet_interfaces, *dest)
-                        })
-                        .collect::<Vec<bool>>(),
-                )),
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-    });
+    let mut listener_matters =
+        |l: &listener::Listener| l.port_number().is_some_and(&mut *port_matters);
+    let (db, _, per_client) = with_analysis(
+        inputs,
+        limits,
+        db,
+        &attackers,
+        true,
+        &mut listener_matters,
+        |a| {
+            let inet_interfaces = a.inet_interfaces();
+            a.listeners
+                .iter()
+                .filter_map(|l| match &l.verdict {
+                    Verdict::Open(w) => Some((
+                        LoopbackRelay {
+                            port: l.listener.port_number()?,
+                            listener: l.listener.describe(),
+                            listener_span: l.listener.line_span(),
+                            witness: w.clone(),
+                        },
+                        // Which queries' destinations this listener accepts.
+                        queries
+                            .iter()
+                            .map(|(dest, _)| {
+                                listener::reachable_at(&l.listener, &inet_interfaces, *dest)
+                            })
+                            .collect::<Vec<bool>>(),
+                    )),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        },
+    );
     let per_client = per_client.unwrap_or_default();
     let answers = queries
         .iter()
@@ -362,6 +381,7 @@ fn with_analysis<R>(
     mut db: SourceDb,
     attackers: &[&IpSet],
     host_client: bool,
+    listener_matters: &mut dyn FnMut(&listener::Listener) -> bool,
     mut body: impl FnMut(&Analysis) -> R,
 ) -> (SourceDb, Vec<Diagnostic>, Option<Vec<R>>) {
     let no_one = IpSet::empty();
@@ -498,7 +518,8 @@ fn with_analysis<R>(
         analysis.attacker = attacker;
         analysis.listeners.clear();
         for l in listener::listeners(master.as_ref(), &smtpd_service_name) {
-            if l.inet.is_some_and(|s| listener::is_disabled(s, &disabled)) {
+            if l.inet.is_some_and(|s| listener::is_disabled(s, &disabled)) || !listener_matters(&l)
+            {
                 continue;
             }
             let exposure = listener::exposure(&l, &inet_interfaces);
