@@ -290,6 +290,57 @@ impl WalkPart {
     }
 }
 
+/// The entries directly inside `root`, sorted by file name (the root itself
+/// first), without the excluded ones.
+fn top_entries(
+    root: &Path,
+    rules: &crate::config_file::PathRules,
+) -> Vec<walkdir::Result<walkdir::DirEntry>> {
+    walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .max_depth(1)
+        .into_iter()
+        .filter_entry(|e| keep(e, rules))
+        .collect()
+}
+
+/// The walk's filter: the root, and below it anything but `.git` and what
+/// relaylint.toml excludes.
+fn keep(e: &walkdir::DirEntry, rules: &crate::config_file::PathRules) -> bool {
+    e.depth() == 0 || (e.file_name() != ".git" && !rules.excluded(e.path()))
+}
+
+/// One top-level entry of a walk of `root`, and everything below it when it
+/// is a folder.
+fn walk_entry(
+    entry: walkdir::Result<walkdir::DirEntry>,
+    root: &Path,
+    rules: &crate::config_file::PathRules,
+) -> WalkPart {
+    let mut part = WalkPart::default();
+    let folder = match &entry {
+        Ok(e) if e.depth() == 1 && e.file_type().is_dir() => Some(e.path().to_path_buf()),
+        _ => None,
+    };
+    visit(entry, 0, root, rules, &mut part);
+    if let Some(folder) = folder {
+        let below = walkdir::WalkDir::new(&folder)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || keep(e, rules));
+        for entry in below {
+            // The folder itself was visited above.
+            if matches!(&entry, Ok(e) if e.depth() == 0) {
+                continue;
+            }
+            visit(entry, 1, root, rules, &mut part);
+        }
+    }
+    part
+}
+
 /// Walks `root`: its own entries in file-name order, each top-level folder
 /// walked on its own worker (most of the time goes to opening files to
 /// sniff them), the parts joined back in walk order, so the result is the
@@ -301,41 +352,9 @@ fn walk_dir(
     problems: &mut Vec<FileProblem>,
 ) -> Result<(), InputError> {
     use rayon::prelude::*;
-    let keep = |e: &walkdir::DirEntry| {
-        e.depth() == 0 || (e.file_name() != ".git" && !rules.excluded(e.path()))
-    };
-    let top: Vec<walkdir::Result<walkdir::DirEntry>> = walkdir::WalkDir::new(root)
-        .follow_links(false)
-        .sort_by_file_name()
-        .max_depth(1)
-        .into_iter()
-        .filter_entry(keep)
-        .collect();
-    let parts: Vec<WalkPart> = top
+    let parts: Vec<WalkPart> = top_entries(root, rules)
         .into_par_iter()
-        .map(|entry| {
-            let mut part = WalkPart::default();
-            let folder = match &entry {
-                Ok(e) if e.depth() == 1 && e.file_type().is_dir() => Some(e.path().to_path_buf()),
-                _ => None,
-            };
-            visit(entry, 0, root, rules, &mut part);
-            if let Some(folder) = folder {
-                let below = walkdir::WalkDir::new(&folder)
-                    .follow_links(false)
-                    .sort_by_file_name()
-                    .into_iter()
-                    .filter_entry(|e| e.depth() == 0 || keep(e));
-                for entry in below {
-                    // The folder itself was visited above.
-                    if matches!(&entry, Ok(e) if e.depth() == 0) {
-                        continue;
-                    }
-                    visit(entry, 1, root, rules, &mut part);
-                }
-            }
-            part
-        })
+        .map(|entry| walk_entry(entry, root, rules))
         .collect();
     let mut all = WalkPart::default();
     for part in parts {
@@ -344,6 +363,128 @@ fn walk_dir(
     found.append(&mut all.found);
     problems.append(&mut all.problems);
     Ok(())
+}
+
+/// How a scan is divided (see [`plan`]).
+pub enum Plan {
+    /// Everything, discovered at once.
+    Whole(Discovery),
+    /// The top-level entries of one folder, each discovered on its own.
+    Parts(Parts),
+}
+
+/// The top-level entries of a folder whose hosts lie each inside one of
+/// them, in report order: the units and problems of an entry all sort
+/// after those of the entries before it.
+pub struct Parts {
+    root: PathBuf,
+    entries: Vec<Option<walkdir::Result<walkdir::DirEntry>>>,
+}
+
+impl Parts {
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when the folder is empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Discovers the entries in `range` (in parallel; each only once):
+    /// their units (each entry's sorted, in entry order) and problems.
+    pub fn discover(&mut self, range: std::ops::Range<usize>, opts: &DiscoverOptions) -> Discovery {
+        use rayon::prelude::*;
+        let root = &self.root;
+        let taken: Vec<walkdir::Result<walkdir::DirEntry>> = self
+            .entries
+            .get_mut(range)
+            .into_iter()
+            .flatten()
+            .filter_map(Option::take)
+            .collect();
+        let parts: Vec<Discovery> = taken
+            .into_par_iter()
+            .map(|entry| {
+                let part = walk_entry(entry, root, &opts.paths);
+                let mut units = group(part.found, opts);
+                units.sort();
+                units.dedup();
+                Discovery {
+                    units,
+                    problems: part.problems,
+                }
+            })
+            .collect();
+        let mut all = Discovery::default();
+        for mut part in parts {
+            all.units.append(&mut part.units);
+            all.problems.append(&mut part.problems);
+        }
+        all
+    }
+}
+
+/// Plans the scan of `inputs`. A single folder is scanned one top-level
+/// entry at a time when no unit can span two of them (so that memory does
+/// not grow with the number of hosts in a dump): no `--root`, no `etc` in
+/// the folder's own path or directly inside it, and no configuration file
+/// directly inside it (those would share the folder as their host).
+/// Everything else is discovered at once.
+pub fn plan(
+    inputs: &[PathBuf],
+    opts: &DiscoverOptions,
+    stdin: Option<String>,
+) -> Result<Plan, InputError> {
+    if let [input] = inputs {
+        if let Some(parts) = parts_of(input, opts) {
+            return Ok(Plan::Parts(parts));
+        }
+    }
+    discover(inputs, opts, stdin).map(Plan::Whole)
+}
+
+fn parts_of(input: &Path, opts: &DiscoverOptions) -> Option<Parts> {
+    if input.as_os_str() == "-"
+        || opts.root.is_some()
+        || input.components().any(|c| c.as_os_str() == "etc")
+        || !fs::metadata(input).ok()?.is_dir()
+    {
+        return None;
+    }
+    let mut entries = Vec::new();
+    for entry in top_entries(input, &opts.paths) {
+        match &entry {
+            Ok(e) if e.depth() == 0 => continue,
+            Ok(e) if e.file_type().is_dir() => {
+                if e.file_name() == "etc" {
+                    return None;
+                }
+            }
+            Ok(e) => {
+                let mut part = WalkPart::default();
+                visit(Ok(e.clone()), 0, input, &opts.paths, &mut part);
+                if !part.found.is_empty() {
+                    return None;
+                }
+            }
+            Err(_) => {}
+        }
+        entries.push(entry);
+    }
+    // Report order: a folder's items all start with `ROOT/NAME/`, a file's
+    // key is `ROOT/NAME`; ordering the entries by those strings orders the
+    // whole report as sorting every item's key would.
+    entries.sort_by_cached_key(|entry| match entry {
+        Ok(e) if e.file_type().is_dir() => format!("{}/", display(e.path())),
+        Ok(e) => display(e.path()),
+        Err(err) => err.path().map(display).unwrap_or_default(),
+    });
+    Some(Parts {
+        root: input.to_path_buf(),
+        entries: entries.into_iter().map(Some).collect(),
+    })
 }
 
 /// Takes one walk entry (`depth_offset` added to its depth) into `part`.

@@ -30,7 +30,7 @@ pub mod suppress;
 use diagnostic::Diagnostic;
 use dialect::kind::Dialect;
 use dialect::{dante, postfix, sendmail, squid, Source};
-use discover::{DiscoverOptions, InputError, UnitPlan};
+use discover::{DiscoverOptions, InputError, Plan, UnitPlan};
 use finding::Finding;
 use options::Options;
 use rayon::prelude::*;
@@ -367,144 +367,186 @@ pub fn scan_events(
             .ok()
     });
     let pool = pool.as_ref();
-    let discovery = within(pool, || {
-        discover::discover(
-            inputs,
-            &DiscoverOptions {
-                dialect: opts.dialect,
-                root: opts.root.clone(),
-                paths: opts.paths.clone(),
-            },
-            stdin,
-        )
-    })?;
-    let attacker = net::attacker_space(&opts.trusted);
-    let mut report = Report {
-        units: discovery.units.len(),
-        hosts: discovery
-            .units
-            .iter()
-            .map(|u| host::of_unit(u).name)
-            .collect(),
-        ..Report::default()
+    let discover_opts = DiscoverOptions {
+        dialect: opts.dialect,
+        root: opts.root.clone(),
+        paths: opts.paths.clone(),
     };
-    let mut order: Vec<(String, Item)> = discovery
-        .units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| (unit_key(u), Item::Unit(i)))
-        .chain(
-            discovery
-                .problems
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (p.path.clone(), Item::Problem(i))),
-        )
-        .collect();
-    order.sort_by(|a, b| a.0.cmp(&b.0));
-    progress.start(discovery.units.len());
-    let units = &discovery.units;
-    let postfix_units = postfix_by_sysroot(units);
-    let postfix_units = &postfix_units;
-    let attacker = &attacker;
-    // Units are analysed in output order, a window at a time: results that
-    // arrive before their turn wait in `early`, so memory stays bounded by
-    // the window, not by the size of the dump.
-    let in_order: Vec<usize> = order
-        .iter()
-        .filter_map(|(_, item)| match item {
-            Item::Unit(i) => Some(*i),
-            Item::Problem(_) => None,
-        })
-        .collect();
-    let in_order = &in_order;
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::channel::<(usize, UnitOutput)>();
-        scope.spawn(move || {
-            let run = || {
-                for window in in_order.chunks(UNIT_WINDOW) {
-                    window.par_iter().for_each_with(tx.clone(), |tx, &i| {
-                        let Some(u) = units.get(i) else { return };
-                        let mut out = analyse_unit(u, opts, attacker);
-                        // Host findings go with the proxy unit, where their
-                        // primary label is.
-                        for pf in host_partners(units, postfix_units, u) {
-                            out.findings
-                                .extend(analyse_host(pf, u, opts, attacker).findings);
-                        }
-                        progress.unit_done();
-                        // The receiver only goes away when the scan is over.
-                        let _ = tx.send((i, out));
-                    })
-                }
-                drop(tx);
-            };
-            within(pool, run)
-        });
-        let mut early: BTreeMap<usize, UnitOutput> = BTreeMap::new();
-        for (_, item) in &order {
-            let out = match item {
-                Item::Unit(i) => loop {
-                    if let Some(o) = early.remove(i) {
-                        break o;
-                    }
-                    let next = match rx.try_recv() {
-                        Ok(o) => Ok(o),
-                        Err(_) => {
-                            on_event(ScanEvent::Waiting);
-                            rx.recv()
-                        }
-                    };
-                    match next {
-                        Ok((j, o)) => {
-                            early.insert(j, o);
-                        }
-                        // Workers gone without this unit: their panic is
-                        // re-raised when the scope ends.
-                        Err(_) => {
-                            break UnitOutput {
-                                files: 0,
-                                findings: Vec::new(),
-                            }
-                        }
-                    }
-                },
-                Item::Problem(i) => {
-                    let Some(p) = discovery.problems.get(*i) else {
-                        continue;
-                    };
-                    let mut db = SourceDb::new();
-                    let id = db.add(p.path.clone(), String::new(), false);
-                    let d = Diagnostic::new(
-                        p.code,
-                        p.message.clone(),
-                        Span::new(id, 0..0),
-                        "this file",
-                    );
-                    let path = std::path::Path::new(&p.path);
-                    let sysroot = opts
-                        .root
-                        .clone()
-                        .unwrap_or_else(|| discover::detect_sysroot(path));
-                    let host = host::tag(&sysroot, path);
-                    report.hosts.insert(host.name.clone());
-                    let mut out = finish(&db, vec![d], opts, &host);
-                    // A problem file is reported, not read.
-                    out.files = 0;
-                    out
-                }
-            };
-            report.files += out.files;
-            let mut findings = out.findings;
-            findings.sort_by(|a, b| {
-                (&a.path, a.line, a.column, &a.code, &a.message)
-                    .cmp(&(&b.path, b.line, b.column, &b.code, &b.message))
-            });
-            for f in findings {
-                on_event(ScanEvent::Finding(Box::new(f)));
+    let plan = within(pool, || discover::plan(inputs, &discover_opts, stdin))?;
+    let attacker = net::attacker_space(&opts.trusted);
+    let mut report = Report::default();
+    let mut batch = Batch {
+        opts,
+        pool,
+        attacker: &attacker,
+        progress,
+        report: &mut report,
+        on_event,
+    };
+    match plan {
+        Plan::Whole(discovery) => {
+            progress.start(discovery.units.len());
+            batch.run(discovery);
+        }
+        Plan::Parts(mut parts) => {
+            // Until an entry is discovered, the bar counts it as one unit.
+            progress.start(parts.len());
+            let mut units = 0;
+            let mut at = 0;
+            while at < parts.len() {
+                let end = (at + PARTS_AT_ONCE).min(parts.len());
+                let discovery = within(pool, || parts.discover(at..end, &discover_opts));
+                units += discovery.units.len();
+                progress.recount(units + (parts.len() - end));
+                batch.run(discovery);
+                at = end;
             }
         }
-    });
+    }
     progress.finish();
     Ok(report)
+}
+
+/// Top-level entries of a folder discovered and analysed together: enough
+/// to keep every worker busy, few enough that memory does not grow with
+/// the dump.
+const PARTS_AT_ONCE: usize = 128;
+
+/// What analysing a discovery needs, and where its results go.
+struct Batch<'a, 'e> {
+    opts: &'a Options,
+    pool: Option<&'a rayon::ThreadPool>,
+    attacker: &'a net::IpSet,
+    progress: &'a dyn progress::Progress,
+    report: &'a mut Report,
+    on_event: &'e mut dyn FnMut(ScanEvent),
+}
+
+impl Batch<'_, '_> {
+    /// Analyses the units of `discovery` and hands their findings (and the
+    /// problems) on in report order.
+    fn run(&mut self, discovery: discover::Discovery) {
+        let (opts, pool, attacker, progress) = (self.opts, self.pool, self.attacker, self.progress);
+        let report = &mut *self.report;
+        let on_event = &mut *self.on_event;
+        report.units += discovery.units.len();
+        report
+            .hosts
+            .extend(discovery.units.iter().map(|u| host::of_unit(u).name));
+        let mut order: Vec<(String, Item)> = discovery
+            .units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (unit_key(u), Item::Unit(i)))
+            .chain(
+                discovery
+                    .problems
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p.path.clone(), Item::Problem(i))),
+            )
+            .collect();
+        order.sort_by(|a, b| a.0.cmp(&b.0));
+        let units = &discovery.units;
+        let postfix_units = postfix_by_sysroot(units);
+        let postfix_units = &postfix_units;
+        // Units are analysed in output order, a window at a time: results that
+        // arrive before their turn wait in `early`, so memory stays bounded by
+        // the window, not by the size of the dump.
+        let in_order: Vec<usize> = order
+            .iter()
+            .filter_map(|(_, item)| match item {
+                Item::Unit(i) => Some(*i),
+                Item::Problem(_) => None,
+            })
+            .collect();
+        let in_order = &in_order;
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::channel::<(usize, UnitOutput)>();
+            scope.spawn(move || {
+                let run = || {
+                    for window in in_order.chunks(UNIT_WINDOW) {
+                        window.par_iter().for_each_with(tx.clone(), |tx, &i| {
+                            let Some(u) = units.get(i) else { return };
+                            let mut out = analyse_unit(u, opts, attacker);
+                            // Host findings go with the proxy unit, where their
+                            // primary label is.
+                            for pf in host_partners(units, postfix_units, u) {
+                                out.findings
+                                    .extend(analyse_host(pf, u, opts, attacker).findings);
+                            }
+                            progress.unit_done();
+                            // The receiver only goes away when the scan is over.
+                            let _ = tx.send((i, out));
+                        })
+                    }
+                    drop(tx);
+                };
+                within(pool, run)
+            });
+            let mut early: BTreeMap<usize, UnitOutput> = BTreeMap::new();
+            for (_, item) in &order {
+                let out = match item {
+                    Item::Unit(i) => loop {
+                        if let Some(o) = early.remove(i) {
+                            break o;
+                        }
+                        let next = match rx.try_recv() {
+                            Ok(o) => Ok(o),
+                            Err(_) => {
+                                on_event(ScanEvent::Waiting);
+                                rx.recv()
+                            }
+                        };
+                        match next {
+                            Ok((j, o)) => {
+                                early.insert(j, o);
+                            }
+                            // Workers gone without this unit: their panic is
+                            // re-raised when the scope ends.
+                            Err(_) => {
+                                break UnitOutput {
+                                    files: 0,
+                                    findings: Vec::new(),
+                                }
+                            }
+                        }
+                    },
+                    Item::Problem(i) => {
+                        let Some(p) = discovery.problems.get(*i) else {
+                            continue;
+                        };
+                        let mut db = SourceDb::new();
+                        let id = db.add(p.path.clone(), String::new(), false);
+                        let d = Diagnostic::new(
+                            p.code,
+                            p.message.clone(),
+                            Span::new(id, 0..0),
+                            "this file",
+                        );
+                        let path = std::path::Path::new(&p.path);
+                        let sysroot = opts
+                            .root
+                            .clone()
+                            .unwrap_or_else(|| discover::detect_sysroot(path));
+                        let host = host::tag(&sysroot, path);
+                        report.hosts.insert(host.name.clone());
+                        let mut out = finish(&db, vec![d], opts, &host);
+                        // A problem file is reported, not read.
+                        out.files = 0;
+                        out
+                    }
+                };
+                report.files += out.files;
+                let mut findings = out.findings;
+                findings.sort_by(|a, b| {
+                    (&a.path, a.line, a.column, &a.code, &a.message)
+                        .cmp(&(&b.path, b.line, b.column, &b.code, &b.message))
+                });
+                for f in findings {
+                    on_event(ScanEvent::Finding(Box::new(f)));
+                }
+            }
+        });
+    }
 }

@@ -11,6 +11,11 @@ use std::time::{Duration, Instant};
 pub trait Progress: Sync {
     /// The scan found `units` units to analyse.
     fn start(&self, units: usize);
+    /// The scan now expects `units` units in all (a scan that discovers a
+    /// dump as it goes learns the number on the way).
+    fn recount(&self, units: usize) {
+        let _ = units;
+    }
     /// One more unit is done.
     fn unit_done(&self);
     /// Every unit is done.
@@ -75,6 +80,13 @@ impl Default for TerminalBar {
 
 impl Progress for TerminalBar {
     fn start(&self, units: usize) {
+        self.bar.set_length(units as u64);
+        if units > MANY_UNITS {
+            self.show();
+        }
+    }
+
+    fn recount(&self, units: usize) {
         self.bar.set_length(units as u64);
         if units > MANY_UNITS {
             self.show();

@@ -110,3 +110,79 @@ fn the_order_does_not_depend_on_jobs() {
         assert_eq!(run(jobs), one, "-j {jobs}");
     }
 }
+
+/// A dump is discovered a batch of top-level folders at a time; the report
+/// keeps the order of the paths even where a folder's name is the start of
+/// another's (`h1/…` sorts after `h1-old/…` and `h1.bak/…`: `-` and `.`
+/// come before `/`), and a problem at the top sits in its place.
+#[test]
+fn a_dump_read_folder_by_folder_keeps_path_order() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let dump = dir.path().join("dump");
+    // Hundreds of folders, so that the dump is read in several batches and
+    // some batch boundary falls inside a group of look-alike names.
+    for i in 0..150 {
+        for h in [
+            format!("h{i:03}"),
+            format!("h{i:03}-old"),
+            format!("h{i:03}.bak"),
+        ] {
+            write(&dump, &format!("{h}/etc/squid/squid.conf"), OPEN_PROXY);
+        }
+    }
+    for h in ["h1", "h10", "g"] {
+        write(&dump, &format!("{h}/etc/squid/squid.conf"), OPEN_PROXY);
+    }
+    // A folder named like a configuration file: a problem, in path order.
+    std::fs::create_dir_all(dump.join("h1-squid.conf")).expect("mkdir");
+    std::fs::create_dir_all(dump.join("h1/etc/squid/conf.d")).expect("mkdir");
+    let opts = Options {
+        jobs: Some(2),
+        ..Options::default()
+    };
+    let report = relaylint::scan(std::slice::from_ref(&dump), &opts, None).expect("scan");
+    let paths: Vec<String> = report.findings.iter().map(|f| f.path.clone()).collect();
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted, "findings in path order");
+    for h in ["g", "h1", "h10", "h000", "h042-old", "h149.bak"] {
+        assert!(
+            paths
+                .iter()
+                .any(|p| p.contains(&format!("/{h}/etc/squid/squid.conf"))),
+            "{h} missing from {paths:?}"
+        );
+    }
+    assert!(
+        paths.iter().any(|p| p.ends_with("h1-squid.conf")),
+        "the folder named like a config is reported: {paths:?}"
+    );
+    assert_eq!(report.units, 453);
+    assert_eq!(report.hosts.len(), 453);
+}
+
+/// A configuration file directly in the scanned folder makes the folder a
+/// host of its own, which may pair with units below it: then the folder is
+/// read as a whole. Its Squid and Postfix meet in the host pass either way:
+/// scanned as a host, or as a folder of a dump.
+#[test]
+fn a_folder_that_is_a_host_is_read_whole() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let host = dir.path().join("dump/host");
+    write(
+        &host,
+        "main.cf",
+        "compatibility_level = 3.6\nmynetworks = 127.0.0.0/8\n",
+    );
+    write(&host, "etc/squid/squid.conf", OPEN_PROXY);
+    for input in [host, dir.path().join("dump")] {
+        let report =
+            relaylint::scan(std::slice::from_ref(&input), &Options::default(), None).expect("scan");
+        let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
+        assert!(
+            codes.contains(&"SQ013"),
+            "{}: the proxy reaches the loopback relay: {codes:?}",
+            input.display()
+        );
+    }
+}
