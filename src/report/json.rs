@@ -21,10 +21,40 @@ use super::Report;
 use crate::finding::Finding;
 use std::io::{self, Write};
 
-/// Indents every line of `text` but the first by `by` spaces, so that a
-/// pretty-printed value nests in the document.
-fn nested(text: &str, by: usize) -> String {
-    text.replace('\n', &format!("\n{}", " ".repeat(by)))
+/// Writes through to `out`, indenting every line but the first by `pad`,
+/// so that a value pretty-printed into it nests in the document. Values
+/// are serialised straight to the output: the summary of a large dump
+/// (one entry per host) is never held as text.
+struct Nested<'a> {
+    out: &'a mut dyn Write,
+    pad: &'static [u8],
+}
+
+impl Write for Nested<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut rest = buf;
+        while let Some(i) = memchr::memchr(b'\n', rest) {
+            let (line, after) = rest.split_at(i + 1);
+            self.out.write_all(line)?;
+            self.out.write_all(self.pad)?;
+            rest = after;
+        }
+        self.out.write_all(rest)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Pretty-prints `value` into `out`, nested by `pad`.
+fn write_nested(
+    out: &mut dyn Write,
+    pad: &'static [u8],
+    value: &impl serde::Serialize,
+) -> io::Result<()> {
+    serde_json::to_writer_pretty(Nested { out, pad }, value).map_err(io::Error::other)
 }
 
 /// The document up to the findings array; findings follow as they come.
@@ -38,9 +68,10 @@ pub fn write_start(out: &mut dyn Write) -> io::Result<()> {
 
 /// One finding; `index` counts the findings written before it.
 pub fn write_finding(index: usize, f: &Finding, out: &mut dyn Write) -> io::Result<()> {
+    // A finding is small: printed whole, then indented in one pass.
     let text = serde_json::to_string_pretty(f).map_err(io::Error::other)?;
     let sep = if index == 0 { "" } else { "," };
-    write!(out, "{sep}\n    {}", nested(&text, 4))
+    write!(out, "{sep}\n    {}", text.replace('\n', "\n    "))
 }
 
 /// Closes the findings array (`written` findings in it) and writes
@@ -51,12 +82,12 @@ pub fn write_end(report: &Report, written: usize, out: &mut dyn Write) -> io::Re
     }
     write!(out, "]")?;
     if report.statistics {
-        let groups =
-            serde_json::to_string_pretty(&summary::statistics(report)).map_err(io::Error::other)?;
-        write!(out, ",\n  \"statistics\": {}", nested(&groups, 2))?;
+        write!(out, ",\n  \"statistics\": ")?;
+        write_nested(out, b"  ", &summary::statistics(report))?;
     }
-    let s = serde_json::to_string_pretty(&summary::summarise(report)).map_err(io::Error::other)?;
-    writeln!(out, ",\n  \"summary\": {}\n}}", nested(&s, 2))
+    write!(out, ",\n  \"summary\": ")?;
+    write_nested(out, b"  ", &summary::summarise(report))?;
+    writeln!(out, "\n}}")
 }
 
 /// Writes the report as one pretty-printed JSON document.
