@@ -1498,18 +1498,22 @@ fn distinct_clients(
         }
     }
     let (mynetworks, _) = matchlist::list_tokens(&cfg.get("mynetworks").text);
+    let plain_mynetworks =
+        matchlist::plain_networks(&mynetworks, ctx.store, 0).map(|nets| IpSet::from_nets(&nets));
     let mut seen: Vec<Vec<String>> = Vec::new();
     let mut out = Vec::new();
     for client in clients {
         let mut signature = Vec::with_capacity(tables.len() + 1);
-        signature.push(
-            match matchlist::match_client(&mynetworks, client, ctx.store, 0) {
+        let membership = match &plain_mynetworks {
+            Some(set) if set.contains(client) => "in mynetworks",
+            Some(_) => "",
+            None => match matchlist::match_client(&mynetworks, client, ctx.store, 0) {
                 MatchResult::Match { negated: false, .. } => "in mynetworks",
                 MatchResult::Error(_) => "lookup error",
                 _ => "",
-            }
-            .to_string(),
-        );
+            },
+        };
+        signature.push(membership.to_string());
         for r in &tables {
             let state = ctx.store.table(r);
             signature.push(match &*state {

@@ -244,6 +244,33 @@ pub fn match_client(tokens: &[Token], ip: IpAddr, store: &Store, depth: usize) -
     first_match(tokens, store, depth, &table, &plain)
 }
 
+/// The networks of a client match list made only of plain networks
+/// (directly or through `/file` lists): no `!`, tables, host names or
+/// malformed entries. For such a list, [`match_client`] matches exactly
+/// the addresses inside one of them, so a caller asking about many
+/// clients can test membership instead of walking the list for each.
+pub fn plain_networks(tokens: &[Token], store: &Store, depth: usize) -> Option<Vec<IpNet>> {
+    let mut nets = Vec::new();
+    for tok in tokens {
+        let s = tok.text.as_str();
+        if s.starts_with('!') {
+            return None;
+        }
+        if s.starts_with('/') {
+            if depth >= MAX_FILE_DEPTH {
+                return None;
+            }
+            nets.extend(plain_networks(&store.list(s, tok.span)?, store, depth + 1)?);
+            continue;
+        }
+        if parse_ref_text(s, tok.span).is_some() {
+            return None;
+        }
+        nets.push(store.net(s)?.ok()?);
+    }
+    Some(nets)
+}
+
 /// Tokens of a `/file` list: its logical lines, each a list.
 pub fn file_tokens(id: crate::source::FileId, text: &str) -> Vec<Token> {
     let (logical, _) = super::main_cf::logical_lines(text);
@@ -526,6 +553,70 @@ mod tests {
             "a private single-label domain"
         );
         assert!(attacker_name_pattern("de"));
+    }
+
+    /// A store over a temporary sysroot holding `files`.
+    fn store_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("tmp");
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        }
+        let store = Store::new(
+            crate::source::SourceDb::new(),
+            dir.path(),
+            &dir.path().join("etc/postfix"),
+            crate::load::Limits::default(),
+        );
+        (dir, store)
+    }
+
+    #[test]
+    fn plain_networks_match_as_the_list_does() {
+        let (_dir, store) = store_with(&[(
+            "etc/postfix/nets",
+            "192.0.2.0/25\n[2001:db8::]/32 10.0.0.0/8\n",
+        )]);
+        let (tokens, _) = list_tokens(&Text::builtin(
+            "127.0.0.0/8 /etc/postfix/nets [::1]/128 198.51.100.7",
+        ));
+        let nets = plain_networks(&tokens, &store, 0).expect("plain");
+        let set = IpSet::from_nets(&nets);
+        for ip in [
+            "127.0.0.1",
+            "192.0.2.1",
+            "192.0.2.200",
+            "10.9.9.9",
+            "198.51.100.7",
+            "198.51.100.8",
+            "2001:db8::1",
+            "::1",
+            "::2",
+            "203.0.113.1",
+        ] {
+            let ip: IpAddr = ip.parse().expect("address");
+            let walked = matches!(
+                match_client(&tokens, ip, &store, 0),
+                MatchResult::Match { negated: false, .. }
+            );
+            assert_eq!(set.contains(ip), walked, "{ip}");
+        }
+    }
+
+    #[test]
+    fn lists_that_are_not_plain_networks_are_walked() {
+        let (_dir, store) = store_with(&[]);
+        for list in [
+            "!10.0.0.0/8 0.0.0.0/0",
+            "cidr:/etc/postfix/nets",
+            "10.0.0.0/8 mail.example.com",
+            "10.1.2.3/8",
+            "/etc/postfix/missing",
+        ] {
+            let (tokens, _) = list_tokens(&Text::builtin(list));
+            assert!(plain_networks(&tokens, &store, 0).is_none(), "{list}");
+        }
     }
 
     #[test]
