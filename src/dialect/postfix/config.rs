@@ -9,6 +9,7 @@ use super::main_cf::MainCf;
 use super::master_cf::Override;
 use super::text::{Text, Token};
 use crate::source::Span;
+use std::cell::OnceCell;
 
 /// True for `0`, `2`, `3.6`, `3.10`...: numbers separated by dots.
 fn is_level(v: &str) -> bool {
@@ -66,6 +67,20 @@ pub struct ServiceConfig<'a> {
     pub overrides: &'a [Override],
     /// The known Postfix version (from `mail_version` in a dump).
     pub version: Option<Version>,
+    /// The compatibility level, worked out once (every default needs it).
+    level: OnceCell<String>,
+}
+
+impl<'a> ServiceConfig<'a> {
+    /// The view of a service with `overrides` over `main`.
+    pub fn new(main: &'a MainCf, overrides: &'a [Override], version: Option<Version>) -> Self {
+        ServiceConfig {
+            main,
+            overrides,
+            version,
+            level: OnceCell::new(),
+        }
+    }
 }
 
 impl Lookup for ServiceConfig<'_> {
@@ -135,10 +150,12 @@ impl ServiceConfig<'_> {
 
     /// The compatibility level as written (`0` when unset).
     pub fn level(&self) -> String {
-        match self.level_written() {
-            Some(v) if is_level(&v) => v,
-            _ => "0".into(),
-        }
+        self.level
+            .get_or_init(|| match self.level_written() {
+                Some(v) if is_level(&v) => v,
+                _ => "0".into(),
+            })
+            .clone()
     }
 
     /// The expanded `compatibility_level` when it is set (by main.cf or a

@@ -67,11 +67,11 @@ pub struct Analysis<'a> {
 impl<'a> Analysis<'a> {
     /// The configuration a listener's smtpd runs with.
     pub fn config(&self, l: &Listener<'a>) -> ServiceConfig<'a> {
-        ServiceConfig {
-            main: self.main,
-            overrides: l.policy.map(|s| s.overrides.as_slice()).unwrap_or(&[]),
-            version: self.version,
-        }
+        ServiceConfig::new(
+            self.main,
+            l.policy.map(|s| s.overrides.as_slice()).unwrap_or(&[]),
+            self.version,
+        )
     }
 
     /// main.cf's view, then every listener's: the configurations a
@@ -95,11 +95,7 @@ impl<'a> Analysis<'a> {
 
     /// main.cf's own view (no overrides).
     pub fn main_config(&self) -> ServiceConfig<'a> {
-        ServiceConfig {
-            main: self.main,
-            overrides: &[],
-            version: self.version,
-        }
+        ServiceConfig::new(self.main, &[], self.version)
     }
 }
 
