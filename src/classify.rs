@@ -56,6 +56,74 @@ pub fn by_name(file_name: &str) -> Option<Dialect> {
     None
 }
 
+/// True for files of a system tree that are never a mail or proxy daemon's
+/// configuration: the well-known files of other software, compiled lookup
+/// maps, keys, certificates and archives. A folder scan does not open them
+/// to sniff their content (most of a real `/etc` is such files); naming
+/// one explicitly, or in `[dialects]`, still reads it.
+pub fn is_other_software(file_name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "passwd",
+        "passwd-",
+        "group",
+        "group-",
+        "shadow",
+        "shadow-",
+        "gshadow",
+        "gshadow-",
+        "fstab",
+        "mtab",
+        "crypttab",
+        "hosts",
+        "hosts.allow",
+        "hosts.deny",
+        "hostname",
+        "mailname",
+        "resolv.conf",
+        "nsswitch.conf",
+        "timezone",
+        "localtime",
+        "adjtime",
+        "machine-id",
+        "debian_version",
+        "os-release",
+        "lsb-release",
+        "issue",
+        "issue.net",
+        "motd",
+        "shells",
+        "services",
+        "protocols",
+        "ethers",
+        "locale",
+        "locale.gen",
+        "environment",
+        "ld.so.cache",
+        "ld.so.conf",
+        "sources.list",
+        "sudoers",
+        "login.defs",
+        "sshd_config",
+        "ssh_config",
+        "sysctl.conf",
+        "inputrc",
+        "bash.bashrc",
+        "profile",
+        "crontab",
+        "anacrontab",
+        "mime.types",
+        "subuid",
+        "subgid",
+    ];
+    const ENDINGS: &[&str] = &[
+        ".db", ".cdb", ".lmdb", ".dir", ".pag", ".crt", ".pem", ".key", ".der", ".csr", ".p12",
+        ".pfx", ".pub", ".gz", ".xz", ".bz2", ".zst", ".zip", ".tar", ".so", ".cache", ".bin",
+        ".png", ".jpg", ".gif", ".ico", ".pyc",
+    ];
+    let n = file_name.to_ascii_lowercase();
+    NAMES.contains(&n.as_str()) || ENDINGS.iter().any(|e| n.ends_with(e))
+}
+
 /// True for copies a daemon never reads: package-manager leftovers,
 /// editor backups, prototypes (`main.cf.dpkg-old`, `main.cf.proto`,
 /// `squid.conf~`...). Folder scans skip them; naming one explicitly still
@@ -233,6 +301,29 @@ mod tests {
             by_content("MessageId=1\nSymbolicName=X\nLanguage=English\n"),
             None
         );
+    }
+
+    #[test]
+    fn other_software_is_not_sniffed() {
+        for n in [
+            "passwd",
+            "aliases.db",
+            "ca-certificates.crt",
+            "ld.so.cache",
+            "sshd_config",
+        ] {
+            assert!(is_other_software(n), "{n}");
+        }
+        for n in [
+            "main.cf",
+            "postconf-n.txt",
+            "mx1.conf",
+            "aliases",
+            "access",
+            "squid.conf",
+        ] {
+            assert!(!is_other_software(n), "{n}");
+        }
     }
 
     #[test]

@@ -587,7 +587,13 @@ fn visit(
     }
     let by_name = rules.dialect(path).or_else(|| classify::by_name(&name));
     let named = by_name.is_some();
-    let dialect = by_name.or_else(|| if ft.is_file() { sniff(path) } else { None });
+    let dialect = by_name.or_else(|| {
+        if ft.is_file() && !classify::is_other_software(&name) {
+            sniff(path)
+        } else {
+            None
+        }
+    });
     if let Some(d) = dialect.filter(|d| d.is_analysed()) {
         found.push(Found {
             path: path.to_path_buf(),
