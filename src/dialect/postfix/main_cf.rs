@@ -55,18 +55,17 @@ struct Physical {
 }
 
 fn physical_lines(src: &str) -> Vec<Physical> {
+    let bytes = src.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
-    for (i, b) in src.bytes().enumerate() {
-        if b == b'\n' {
-            let end = if i > start && src.as_bytes().get(i - 1) == Some(&b'\r') {
-                i - 1
-            } else {
-                i
-            };
-            out.push(Physical { start, end });
-            start = i + 1;
-        }
+    for i in memchr::memchr_iter(b'\n', bytes) {
+        let end = if i > start && bytes.get(i - 1) == Some(&b'\r') {
+            i - 1
+        } else {
+            i
+        };
+        out.push(Physical { start, end });
+        start = i + 1;
     }
     if start < src.len() {
         out.push(Physical {
@@ -75,9 +74,11 @@ fn physical_lines(src: &str) -> Vec<Physical> {
         });
     }
     // Postfix reads lines as C strings: a line ends at its first NUL.
-    for l in &mut out {
-        if let Some(p) = src.get(l.start..l.end).and_then(|t| t.find('\0')) {
-            l.end = l.start + p;
+    if memchr::memchr(0, bytes).is_some() {
+        for l in &mut out {
+            if let Some(p) = bytes.get(l.start..l.end).and_then(|t| memchr::memchr(0, t)) {
+                l.end = l.start + p;
+            }
         }
     }
     out
