@@ -120,11 +120,13 @@ fn search<R>(
     (db, None)
 }
 
-/// Checks one host (a Postfix unit and a Squid unit with the same sysroot).
-/// Returns the files of both and the host-level findings only.
+/// Checks one host (a Postfix unit and a Squid unit with the same sysroot):
+/// `view` is Squid's, read into `db` (see [`squid::analyse_with_view`]).
+/// Returns `db` with Postfix's files added, and the host-level findings only.
 pub fn squid_to_postfix(
     postfix: &postfix::Inputs,
-    squid: &squid::Inputs,
+    view: &squid::HostView,
+    db: SourceDb,
     limits: Limits,
     attacker: &IpSet,
 ) -> (SourceDb, Vec<Diagnostic>) {
@@ -132,15 +134,13 @@ pub fn squid_to_postfix(
     // unless `tcp_outgoing_address` binds another: that is the client the
     // mail server sees.
     let groups = [vec![loopback()], unknown_own()];
-    let mut db = SourceDb::new();
-    let view = squid::host_view(squid, limits, &mut db);
     let (db, hit) = search(
         postfix,
         limits,
         db,
         &groups,
-        |dest| squid::outgoing_sources(&view, dest),
-        |dest, port, _| squid::local_connect(&view, attacker, dest, port),
+        |dest| squid::outgoing_sources(view, dest),
+        |dest, port, _| squid::local_connect(view, attacker, dest, port),
     );
     let diags = hit
         .map(|h| vec![squid_finding(&h.reach, &h.relay, h.dest)])

@@ -217,38 +217,78 @@ fn host_partners<'u>(
         .collect()
 }
 
-/// The host pass for one pair: only its own findings (the units' files are
-/// counted by their own analyses).
+/// A unit's own analysis, then the host pass with each Postfix unit of its
+/// host when it is a proxy; host findings go with the proxy unit, where
+/// their primary label is. A Squid unit is read once for both.
+fn analyse_with_partners(
+    u: &UnitPlan,
+    partners: &[&UnitPlan],
+    opts: &Options,
+    attacker: &net::IpSet,
+) -> UnitOutput {
+    let UnitPlan::Squid { conf, sysroot } = u else {
+        let mut out = analyse_unit(u, opts, attacker);
+        for pf in partners {
+            out.findings
+                .extend(analyse_host(pf, u, opts, attacker).findings);
+        }
+        return out;
+    };
+    let host = host::of_unit(u);
+    let inputs = squid::Inputs {
+        conf: Source::Path(conf),
+        sysroot,
+    };
+    let (mut db, diags, view) = squid::analyse_with_view(&inputs, opts.limits, attacker);
+    let mut out = finish(&db, diags, opts, &host);
+    let squid_files = db.len();
+    for pf in partners {
+        let Some(postfix_inputs) = postfix_inputs(pf) else {
+            continue;
+        };
+        let (mut with_postfix, diags) =
+            host_analysis::squid_to_postfix(&postfix_inputs, &view, db, opts.limits, attacker);
+        out.findings
+            .extend(finish(&with_postfix, diags, opts, &host).findings);
+        // The next pair sees Squid's files only, as a pair read alone would.
+        with_postfix.truncate(squid_files);
+        db = with_postfix;
+    }
+    out
+}
+
+/// The inputs of a Postfix unit read from files.
+fn postfix_inputs(pf: &UnitPlan) -> Option<postfix::Inputs<'_>> {
+    match pf {
+        UnitPlan::Postfix {
+            main,
+            master,
+            sysroot,
+        } => Some(postfix::Inputs {
+            main: main.as_deref().map(Source::Path),
+            master: master.as_deref(),
+            sysroot,
+        }),
+        _ => None,
+    }
+}
+
+/// The host pass for a Dante unit and a Postfix unit: only its own findings
+/// (the units' files are counted by their own analyses).
 fn analyse_host(
     pf: &UnitPlan,
     proxy: &UnitPlan,
     opts: &Options,
     attacker: &net::IpSet,
 ) -> UnitOutput {
-    let UnitPlan::Postfix {
-        main,
-        master,
-        sysroot,
-    } = pf
-    else {
+    let (Some(postfix_inputs), UnitPlan::Postfix { sysroot, .. }) = (postfix_inputs(pf), pf) else {
         return UnitOutput {
             files: 0,
             findings: Vec::new(),
         };
     };
-    let postfix_inputs = postfix::Inputs {
-        main: main.as_deref().map(Source::Path),
-        master: master.as_deref(),
-        sysroot,
-    };
+    // Squid units take their host pass in `analyse_with_partners`.
     let (db, diags) = match proxy {
-        UnitPlan::Squid { conf, .. } => {
-            let inputs = squid::Inputs {
-                conf: Source::Path(conf),
-                sysroot,
-            };
-            host_analysis::squid_to_postfix(&postfix_inputs, &inputs, opts.limits, attacker)
-        }
         UnitPlan::Dante { conf, .. } => {
             let inputs = dante::Inputs {
                 conf: Source::Path(conf),
@@ -468,13 +508,8 @@ impl Batch<'_, '_> {
                     for window in in_order.chunks(UNIT_WINDOW) {
                         window.par_iter().for_each_with(tx.clone(), |tx, &i| {
                             let Some(u) = units.get(i) else { return };
-                            let mut out = analyse_unit(u, opts, attacker);
-                            // Host findings go with the proxy unit, where their
-                            // primary label is.
-                            for pf in host_partners(units, postfix_units, u) {
-                                out.findings
-                                    .extend(analyse_host(pf, u, opts, attacker).findings);
-                            }
+                            let partners = host_partners(units, postfix_units, u);
+                            let out = analyse_with_partners(u, &partners, opts, attacker);
                             progress.unit_done();
                             // The receiver only goes away when the scan is over.
                             let _ = tx.send((i, out));

@@ -164,6 +164,12 @@ impl SourceDb {
         id
     }
 
+    /// Forgets the files added after the first `len` (their ids become
+    /// unknown).
+    pub fn truncate(&mut self, len: usize) {
+        self.files.truncate(len);
+    }
+
     /// The file behind `id`. Ids come from [`SourceDb::add`] on this database.
     pub fn file(&self, id: FileId) -> Option<&SourceFile> {
         self.files.get(id.0 as usize)

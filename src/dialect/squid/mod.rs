@@ -314,11 +314,24 @@ const MAX_KIDS: u32 = 8;
 
 /// Analyses one unit: returns its files and findings.
 pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, Vec<Diagnostic>) {
+    let (db, diags, _) = analyse_with_view(inputs, limits, attacker);
+    (db, diags)
+}
+
+/// [`analyse`], also returning the [`HostView`] for the host pass
+/// ([`outgoing_sources`], [`local_connect`]) from the same reading.
+pub fn analyse_with_view(
+    inputs: &Inputs,
+    limits: Limits,
+    attacker: &IpSet,
+) -> (SourceDb, Vec<Diagnostic>, HostView) {
     let mut db = SourceDb::new();
     let mut diags = Vec::new();
     let Some(main) = read_source(&mut db, &mut diags, &inputs.conf, inputs.sysroot, limits) else {
-        return (db, diags);
+        return (db, diags, HostView::default());
     };
+    let mut outgoing = Vec::new();
+    let mut starts = false;
     let mut kids = Vec::new();
     {
         let mut fs = Fs::new(&mut db, &mut diags, inputs.sysroot, limits);
@@ -331,6 +344,12 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
             };
             let mut pre = include::preprocess(main, &mut fs, &macros);
             let mut config = model::build(&pre.directives, &mut fs);
+            if kid == 0 {
+                // The host pass judges Squid by its own errors, before
+                // relaylint's limits below set them aside.
+                outgoing = outgoing_lines(&pre);
+                starts = pre.fatal.is_empty() && config.fatal.is_empty();
+            }
             // Past relaylint's own limits the configuration is incomplete:
             // what failed to load says nothing about Squid, so no verdict.
             let incomplete = pre.incomplete.or(if include::FileAccess::over_limit(&fs) {
@@ -384,10 +403,16 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
         db: &db,
     };
     rules::run(&analysis, &mut diags);
-    (db, diags)
+    let Analysis { kids, .. } = analysis;
+    let view = HostView {
+        outgoing,
+        config: kids.into_iter().next().map(|k| k.config).filter(|_| starts),
+    };
+    (db, diags, view)
 }
 
 /// Squid's kid-0 configuration, read once for the host-level questions.
+#[derive(Default)]
 pub struct HostView {
     /// `tcp_outgoing_address` lines in order: the address, and whether the
     /// line has acls (it may or may not apply).
@@ -396,24 +421,10 @@ pub struct HostView {
     config: Option<model::Config>,
 }
 
-/// Reads the unit into `db` for [`outgoing_sources`] and [`local_connect`].
-/// Per-unit findings are left to [`analyse`].
-pub fn host_view(inputs: &Inputs, limits: Limits, db: &mut SourceDb) -> HostView {
-    let mut diags = Vec::new();
-    let Some(main) = read_source(db, &mut diags, &inputs.conf, inputs.sysroot, limits) else {
-        return HostView {
-            outgoing: Vec::new(),
-            config: None,
-        };
-    };
-    let mut fs = Fs::new(db, &mut diags, inputs.sysroot, limits);
-    let macros = syntax::Macros {
-        service_name: "squid".into(),
-        process_number: 0,
-    };
-    let pre = include::preprocess(main, &mut fs, &macros);
-    let outgoing = pre
-        .directives
+/// The `tcp_outgoing_address` lines: the address, and whether the line
+/// has acls.
+fn outgoing_lines(pre: &include::Preprocessed) -> Vec<(std::net::IpAddr, bool)> {
+    pre.directives
         .iter()
         .filter(|d| d.name == "tcp_outgoing_address")
         .filter_map(|d| {
@@ -426,13 +437,7 @@ pub fn host_view(inputs: &Inputs, limits: Limits, db: &mut SourceDb) -> HostView
             let addr = words.next()?.parse::<std::net::IpAddr>().ok()?;
             Some((addr, words.next().is_some()))
         })
-        .collect();
-    let config = model::build(&pre.directives, &mut fs);
-    let starts = pre.fatal.is_empty() && config.fatal.is_empty();
-    HostView {
-        outgoing,
-        config: starts.then_some(config),
-    }
+        .collect()
 }
 
 /// The addresses Squid's connection to `dest` may leave from, as the mail
