@@ -35,7 +35,9 @@ pub struct Store {
     limits: Limits,
     /// Every file read for this unit.
     pub db: RefCell<SourceDb>,
-    tables: RefCell<HashMap<String, Rc<TableState>>>,
+    /// By name, then by type: looked up without building the reference's
+    /// text for each of the evaluation's many lookups.
+    tables: RefCell<HashMap<String, Vec<(String, Rc<TableState>)>>>,
     texts: RefCell<HashMap<String, Option<LoadedText>>>,
     lists: RefCell<HashMap<String, Option<Rc<[Token]>>>>,
     nets: RefCell<HashMap<String, Option<Result<IpNet, ()>>>>,
@@ -150,9 +152,13 @@ impl Store {
 
     /// The table behind a reference.
     pub fn table(&self, r: &TableRef) -> Rc<TableState> {
-        let key = r.display();
-        if let Some(t) = self.tables.borrow().get(&key) {
-            return t.clone();
+        if let Some(t) = self
+            .tables
+            .borrow()
+            .get(&r.name)
+            .and_then(|types| types.iter().find(|(ty, _)| *ty == r.type_name))
+        {
+            return t.1.clone();
         }
         let state = match r.kind {
             TableKind::Static | TableKind::Inline => TableState::Loaded(table::fileless(r.clone())),
@@ -171,7 +177,11 @@ impl Store {
             },
         };
         let state = Rc::new(state);
-        self.tables.borrow_mut().insert(key, state.clone());
+        self.tables
+            .borrow_mut()
+            .entry(r.name.clone())
+            .or_default()
+            .push((r.type_name.clone(), state.clone()));
         state
     }
 

@@ -349,12 +349,19 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
         let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
             continue;
         };
-        let mut line = String::new();
-        for &(s, e) in &pieces {
-            line.push_str(src.get(s..e).unwrap_or(""));
-            line.push(' ');
-        }
-        let line = line.trim();
+        // Most entries are one physical line: read it in place.
+        let joined: std::borrow::Cow<str> = match pieces.as_slice() {
+            [(s, e)] => std::borrow::Cow::Borrowed(src.get(*s..*e).unwrap_or("")),
+            _ => {
+                let mut line = String::new();
+                for &(s, e) in &pieces {
+                    line.push_str(src.get(s..e).unwrap_or(""));
+                    line.push(' ');
+                }
+                std::borrow::Cow::Owned(line)
+            }
+        };
+        let line = joined.trim();
         let span = Some(Span::new(file, first.0..last.1));
         match reference.kind {
             TableKind::Indexed => {
