@@ -25,6 +25,9 @@ pub enum TableState {
     External,
 }
 
+/// A loaded table under its type name (`hash`, `cidr`...).
+type TypedTable = (String, Rc<TableState>);
+
 /// A file read for the unit: its id and text.
 pub type LoadedText = (FileId, Rc<str>);
 
@@ -37,7 +40,7 @@ pub struct Store {
     pub db: RefCell<SourceDb>,
     /// By name, then by type: looked up without building the reference's
     /// text for each of the evaluation's many lookups.
-    tables: RefCell<HashMap<String, Vec<(String, Rc<TableState>)>>>,
+    tables: RefCell<HashMap<String, Vec<TypedTable>>>,
     texts: RefCell<HashMap<String, Option<LoadedText>>>,
     lists: RefCell<HashMap<String, Option<Rc<[Token]>>>>,
     nets: RefCell<HashMap<String, Option<Result<IpNet, ()>>>>,
