@@ -179,6 +179,27 @@ impl IpSet {
         }
     }
 
+    /// `IpSet::from_net(net).intersect(self).sample()`, without building
+    /// either set: the candidate-client search asks it of every network a
+    /// configuration names.
+    pub fn sample_within(&self, net: &IpNet) -> Option<IpAddr> {
+        fn first<T: Copy + Ord + CheckedSucc>(set: &[(T, T)], (lo, hi): (T, T)) -> Option<T> {
+            let (a, b) = set
+                .iter()
+                .map(|&(s, e)| (s.max(lo), e.min(hi)))
+                .find(|(s, e)| s <= e)?;
+            Some(if b > a {
+                a.checked_succ().unwrap_or(a)
+            } else {
+                a
+            })
+        }
+        match net {
+            IpNet::V4(n) => first(&self.v4, v4_bounds(n)).map(|a| IpAddr::V4(Ipv4Addr::from(a))),
+            IpNet::V6(n) => first(&self.v6, v6_bounds(n)).map(|a| IpAddr::V6(Ipv6Addr::from(a))),
+        }
+    }
+
     /// The address, when the set holds exactly one.
     pub fn single(&self) -> Option<IpAddr> {
         match (self.v4.as_slice(), self.v6.as_slice()) {
@@ -321,6 +342,38 @@ pub fn attacker_space(extra_trusted: &[IpNet]) -> IpSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sample_within_is_the_sample_of_the_intersection() {
+        let spaces = [
+            untrusted_space(),
+            attacker_space(&[]),
+            set(&["192.0.2.7/32"]),
+            set(&["10.0.0.0/8", "192.0.2.0/25", "2001:db8::/32"]),
+            IpSet::empty(),
+        ];
+        for space in &spaces {
+            for net in [
+                "0.0.0.0/0",
+                "10.1.0.0/16",
+                "192.0.2.0/24",
+                "192.0.2.7/32",
+                "192.0.2.128/25",
+                "198.51.100.0/24",
+                "127.0.0.0/8",
+                "::/0",
+                "2001:db8::/48",
+                "fe80::/10",
+            ] {
+                let n: IpNet = net.parse().expect("net");
+                assert_eq!(
+                    space.sample_within(&n),
+                    IpSet::from_net(&n).intersect(space).sample(),
+                    "{net}"
+                );
+            }
+        }
+    }
 
     fn set(nets: &[&str]) -> IpSet {
         let v: Vec<IpNet> = nets.iter().map(|s| s.parse().unwrap()).collect();

@@ -577,7 +577,7 @@ fn candidate_clients(ctx: &Context, order: &[ListKind], classes: &[String]) -> V
         out.push(ip);
     }
     for n in &nets {
-        if let Some(ip) = IpSet::from_net(n).intersect(&attacker).sample() {
+        if let Some(ip) = attacker.sample_within(n) {
             if !out.contains(&ip) {
                 out.push(ip);
             }
