@@ -430,15 +430,27 @@ pub fn scan_events(
         }
         Plan::Parts(mut parts) => {
             // Until an entry is discovered, the bar counts it as one unit.
-            progress.start(parts.len());
+            let total = parts.len();
+            progress.start(total);
             let mut units = 0;
-            let mut at = 0;
-            while at < parts.len() {
-                let end = (at + PARTS_AT_ONCE).min(parts.len());
-                let discovery = within(pool, || parts.discover(at..end, &discover_opts));
+            let mut at = PARTS_AT_ONCE.min(total);
+            let mut next = Some(within(pool, || parts.discover(0..at, &discover_opts)));
+            while let Some(discovery) = next.take() {
                 units += discovery.units.len();
-                progress.recount(units + (parts.len() - end));
-                batch.run(discovery);
+                progress.recount(units + (total - at));
+                let end = (at + PARTS_AT_ONCE).min(total);
+                // The next entries are discovered while these are analysed,
+                // on the same workers, so that neither waits for the
+                // other's slowest file.
+                std::thread::scope(|scope| {
+                    let ahead = (at < end).then(|| {
+                        let parts = &mut parts;
+                        let discover_opts = &discover_opts;
+                        scope.spawn(move || within(pool, || parts.discover(at..end, discover_opts)))
+                    });
+                    batch.run(discovery);
+                    next = ahead.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+                });
                 at = end;
             }
         }
