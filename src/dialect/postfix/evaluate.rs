@@ -1500,10 +1500,13 @@ fn distinct_clients(
     let (mynetworks, _) = matchlist::list_tokens(&cfg.get("mynetworks").text);
     let plain_mynetworks =
         matchlist::plain_networks(&mynetworks, ctx.store, 0).map(|nets| IpSet::from_nets(&nets));
-    let mut seen: Vec<Vec<String>> = Vec::new();
+    let states: Vec<(TableKind, Rc<TableState>)> = tables
+        .iter()
+        .map(|r| (r.kind, ctx.store.table(r)))
+        .collect();
+    let mut seen: Vec<(&str, Vec<Option<&str>>)> = Vec::new();
     let mut out = Vec::new();
     for client in clients {
-        let mut signature = Vec::with_capacity(tables.len() + 1);
         let membership = match &plain_mynetworks {
             Some(set) if set.contains(client) => "in mynetworks",
             Some(_) => "",
@@ -1513,15 +1516,14 @@ fn distinct_clients(
                 _ => "",
             },
         };
-        signature.push(membership.to_string());
-        for r in &tables {
-            let state = ctx.store.table(r);
-            signature.push(match &*state {
-                TableState::Loaded(t) => client_entry(t, r.kind, client)
-                    .map_or_else(String::new, |e| format!("={}", e.value)),
-                _ => String::new(),
-            });
-        }
+        let actions: Vec<Option<&str>> = states
+            .iter()
+            .map(|(kind, state)| match &**state {
+                TableState::Loaded(t) => client_entry(t, *kind, client).map(|e| e.value.as_str()),
+                _ => None,
+            })
+            .collect();
+        let signature = (membership, actions);
         if !seen.contains(&signature) {
             seen.push(signature);
             out.push(client);
