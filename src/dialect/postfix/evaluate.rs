@@ -715,29 +715,28 @@ impl Eval<'_> {
             let mut next_live: Vec<Alt> = Vec::new();
             for path in &live {
                 for a in &alts {
+                    // Only the first path of each outcome is kept: decide
+                    // before building its steps.
+                    let dip = path.dip || a.dip;
+                    let kept = match a.outcome {
+                        Outcome::Dunno => !next_live.iter().any(|l| l.dip == dip),
+                        _ => !done.iter().any(|d| d.outcome == a.outcome && d.dip == dip),
+                    };
+                    if !kept {
+                        continue;
+                    }
                     let mut steps = path.steps.clone();
                     let base = steps.len();
                     steps.extend(a.steps.iter().cloned());
                     let merged = Alt {
                         outcome: a.outcome,
-                        dip: path.dip || a.dip,
+                        dip,
                         decisive: a.decisive.map(|d| base + d).or(path.decisive),
                         steps,
                     };
                     match a.outcome {
-                        Outcome::Dunno => {
-                            if !next_live.iter().any(|l| l.dip == merged.dip) {
-                                next_live.push(merged);
-                            }
-                        }
-                        _ => {
-                            if !done
-                                .iter()
-                                .any(|d| d.outcome == merged.outcome && d.dip == merged.dip)
-                            {
-                                done.push(merged);
-                            }
-                        }
+                        Outcome::Dunno => next_live.push(merged),
+                        _ => done.push(merged),
                     }
                 }
             }
