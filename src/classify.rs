@@ -218,29 +218,44 @@ pub fn by_content(text: &str) -> Option<Dialect> {
                 postfix_params += 1;
             }
         }
-        // The first eight fields are all any test below reads.
-        let mut fields: [&str; 8] = [""; 8];
-        let mut count = 0;
-        for (slot, word) in fields.iter_mut().zip(line.split_whitespace()) {
-            *slot = word;
-            count += 1;
-        }
-        let fields = &fields[..count];
-        if fields.len() >= 8
-            && !line.starts_with([' ', '\t'])
-            && matches!(fields[1], "inet" | "unix" | "unix-dgram" | "fifo" | "pass")
-            && fields[2..7].iter().all(|f| {
-                matches!(*f, "-" | "y" | "n")
-                    || f.trim_end_matches('?').chars().all(|c| c.is_ascii_digit())
-            })
+        // Most lines are decided by their first two words: the rest of a
+        // line is only split when it may be a master.cf service.
+        let mut words = line.split_whitespace();
+        let first = words.next();
+        let second = words.next();
+        let mut has_third = None;
+        if !line.starts_with([' ', '\t'])
+            && matches!(
+                second,
+                Some("inet" | "unix" | "unix-dgram" | "fifo" | "pass")
+            )
         {
-            master_lines += 1;
+            // Fields 3 to 8: five flags, and the command must exist.
+            let mut rest: [&str; 6] = [""; 6];
+            let mut count = 0;
+            for (slot, word) in rest.iter_mut().zip(words.by_ref()) {
+                *slot = word;
+                count += 1;
+            }
+            if count == 6
+                && rest[..5].iter().all(|f| {
+                    matches!(*f, "-" | "y" | "n")
+                        || f.trim_end_matches('?').chars().all(|c| c.is_ascii_digit())
+                })
+            {
+                master_lines += 1;
+            }
+            has_third = Some(count > 0);
         }
-        match fields.first().copied() {
+        match first {
             Some("http_port" | "http_access" | "cache_peer" | "https_port" | "cache_dir") => {
                 squid += 1
             }
-            Some("acl") if fields.len() >= 3 => squid += 1,
+            Some("acl")
+                if second.is_some() && has_third.unwrap_or_else(|| words.next().is_some()) =>
+            {
+                squid += 1
+            }
             Some(w)
                 if w.starts_with("internal:")
                     || w.starts_with("external:")
@@ -348,6 +363,18 @@ mod tests {
         assert_eq!(by_content(pem), None);
         let cf = "V10/Berkeley\nDZ8.17.1.9\nKaccess hash -T<TMPF> -o /etc/mail/access\n";
         assert_eq!(by_content(cf), Some(Dialect::SendmailCf));
+    }
+
+    #[test]
+    fn squid_acl_lines_need_three_fields() {
+        assert_eq!(by_content("acl a\nacl b\n"), None);
+        assert_eq!(
+            by_content("acl a src 10.0.0.0/8\nacl b dstdomain .example\n"),
+            Some(Dialect::Squid)
+        );
+        // A line shaped like a master.cf service but too short is neither.
+        assert_eq!(by_content("acl inet n\nacl unix -\n"), Some(Dialect::Squid));
+        assert_eq!(by_content("x inet n - y\nz unix - - y\n"), None);
     }
 
     #[test]
