@@ -54,6 +54,12 @@ struct Scan {
     stderr: String,
 }
 
+/// True when the finding's path holds `needle` from the start of a path
+/// component (`h1/` must not match a temporary folder that ends in `h1`).
+fn in_scan(f: &Value, needle: &str) -> bool {
+    path_of(f).contains(&format!("/{needle}"))
+}
+
 impl Scan {
     fn findings(&self) -> &[Value] {
         self.json["findings"].as_array().expect("findings array")
@@ -63,7 +69,7 @@ impl Scan {
     fn with(&self, code: &str, needle: &str) -> Vec<&Value> {
         self.findings()
             .iter()
-            .filter(|f| f["code"] == code && path_of(f).contains(needle))
+            .filter(|f| f["code"] == code && in_scan(f, needle))
             .collect()
     }
 
@@ -71,7 +77,7 @@ impl Scan {
     fn rl(&self, needle: &str) -> Vec<&Value> {
         self.findings()
             .iter()
-            .filter(|f| code_of(f).starts_with("RL") && path_of(f).contains(needle))
+            .filter(|f| code_of(f).starts_with("RL") && in_scan(f, needle))
             .collect()
     }
 

@@ -52,6 +52,12 @@ fn path_of(f: &Value) -> &str {
     f["path"].as_str().unwrap_or("")
 }
 
+/// True when the finding's path holds `needle` from the start of a path
+/// component (`h1/` must not match a temporary folder that ends in `h1`).
+fn in_scan(f: &Value, needle: &str) -> bool {
+    path_of(f).contains(&format!("/{needle}"))
+}
+
 impl Scan {
     fn findings(&self) -> &[Value] {
         self.json["findings"].as_array().expect("findings array")
@@ -60,7 +66,7 @@ impl Scan {
     fn with(&self, code: &str, needle: &str) -> Vec<&Value> {
         self.findings()
             .iter()
-            .filter(|f| code_of(f) == code && path_of(f).contains(needle))
+            .filter(|f| code_of(f) == code && in_scan(f, needle))
             .collect()
     }
 
