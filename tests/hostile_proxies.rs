@@ -596,3 +596,56 @@ fn jobs_1_and_jobs_8_give_byte_identical_json_and_sarif_over_all_fixtures() {
         );
     }
 }
+
+#[test]
+fn squid_acls_of_100_000_scattered_addresses() {
+    // Blocklists and allowlists from feeds are this long; every address
+    // is its own range (nothing merges), which made set building and
+    // subtraction quadratic (tens of seconds in release).
+    let dir = tree();
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
+        (state >> 33) as u32
+    };
+    let mut addr = || {
+        format!(
+            "{}.{}.{}.{}",
+            11 + next() % 89,
+            next() % 256,
+            next() % 256,
+            1 + next() % 254
+        )
+    };
+    let mut nets = String::from("93.184.216.34\n");
+    for _ in 0..100_000 {
+        nets.push_str(&addr());
+        nets.push('\n');
+    }
+    let mut lines = String::from("acl many src 93.184.216.34\n");
+    for _ in 0..30_000 {
+        lines.push_str(&format!("acl many src {}\n", addr()));
+    }
+    write(dir.path(), "h1/etc/squid/nets.txt", nets.as_bytes());
+    write(dir.path(), "h1/etc/squid/many.conf", lines.as_bytes());
+    write(
+        dir.path(),
+        "h1/etc/squid/squid.conf",
+        b"http_port 3128\n\
+          acl nets src \"/etc/squid/nets.txt\"\n\
+          include /etc/squid/many.conf\n\
+          http_access allow nets many\n\
+          http_access deny all\n",
+    );
+    let s = scan(dir.path());
+    assert!(
+        !s.with("SQ001", "h1/etc/squid/squid.conf").is_empty(),
+        "93.184.216.34 is in both lists: open\n{}",
+        s.summary()
+    );
+    s.assert_sibling_intact();
+    s.assert_exit_contract();
+    s.assert_within(Duration::from_secs(60));
+}

@@ -10,7 +10,7 @@ use super::directives;
 use super::include::{Directive, Fatal, FileAccess};
 use super::syntax::{self, Token};
 use super::time::{self, WeekMinutes};
-use crate::net::IpSet;
+use crate::net::{IpSet, IpSetBuilder};
 use crate::source::Span;
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -347,6 +347,14 @@ pub fn build(directives: &[Directive], fs: &mut dyn FileAccess) -> Config {
     for d in directives {
         b.directive(d);
     }
+    // Address acls get their values once every line is read.
+    for (idx, values) in &b.ip_values {
+        if let Some(a) = b.cfg.acls.get_mut(*idx) {
+            if let Leaf::Src(x) | Leaf::Dst(x) | Leaf::LocalIp(x) = &mut a.leaf {
+                *x = values.build();
+            }
+        }
+    }
     let mut cfg = b.cfg;
     // With interception ports only, Squid 5.7 finds no port for its own
     // internal URLs and stops while loading its icons.
@@ -373,7 +381,7 @@ struct Builder<'f> {
     quoted: bool,
     fs: &'f mut dyn FileAccess,
     /// Address values kept so far per acl (for Squid's overlap rule).
-    ip_values: HashMap<usize, IpSet>,
+    ip_values: HashMap<usize, IpSetBuilder>,
 }
 
 /// A value with the span that names it (the `"file"` word for file values).
@@ -995,7 +1003,10 @@ impl Builder<'_> {
 
     fn ip_values(&mut self, d: &Directive, idx: usize, rest: &[Token]) {
         let vals = self.values(d, rest, true);
-        let mut acc = self.ip_values.get(&idx).cloned().unwrap_or_default();
+        // The acl's values so far, and this line's: a line Squid refuses
+        // leaves the values of the lines before it.
+        let mut acc = self.ip_values.remove(&idx).unwrap_or_default();
+        let mut line = IpSetBuilder::default();
         let acl_name = self
             .cfg
             .acls
@@ -1005,7 +1016,7 @@ impl Builder<'_> {
         if let Some(a) = self.cfg.acls.get(idx) {
             if a.builtin && acc.is_empty() {
                 if let Leaf::Src(s) | Leaf::Dst(s) = &a.leaf {
-                    acc = s.clone();
+                    acc = IpSetBuilder::of(s);
                 }
             }
         }
@@ -1013,11 +1024,12 @@ impl Builder<'_> {
             match acl::parse_ip(&v.text) {
                 Err(e) => {
                     self.fatal(v.span, e);
+                    self.ip_values.insert(idx, acc);
                     return;
                 }
                 Ok(IpValue::Name) => self.cfg.unresolved.push(v.span),
                 Ok(IpValue::Set(s)) => {
-                    if !acc.intersect(&s).is_empty() {
+                    if acc.overlaps(&s) || line.overlaps(&s) {
                         self.cfg.ignored_values.push((v.span, acl_name.clone()));
                         continue;
                     }
@@ -1035,15 +1047,11 @@ impl Builder<'_> {
                             });
                         }
                     }
-                    acc = acc.union(&s);
+                    line.insert(&s);
                 }
             }
         }
-        if let Some(a) = self.cfg.acls.get_mut(idx) {
-            if let Leaf::Src(x) | Leaf::Dst(x) | Leaf::LocalIp(x) = &mut a.leaf {
-                *x = acc.clone();
-            }
-        }
+        acc.absorb(line);
         self.ip_values.insert(idx, acc);
     }
 }
