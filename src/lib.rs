@@ -26,6 +26,8 @@ pub mod registry;
 pub mod report;
 pub mod source;
 pub mod suppress;
+#[cfg(test)]
+mod test_sequence;
 
 use diagnostic::Diagnostic;
 use dialect::kind::Dialect;

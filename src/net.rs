@@ -481,13 +481,7 @@ mod tests {
     fn the_builder_agrees_with_set_algebra() {
         // A fixed pseudo-random sequence of small networks, many touching
         // or overlapping.
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
-            (state >> 33) as u32
-        };
+        let mut next = crate::test_sequence::sequence(0x9e37_79b9_7f4a_7c15);
         let mut acc = IpSet::empty();
         let mut b = IpSetBuilder::default();
         for i in 0..2000 {

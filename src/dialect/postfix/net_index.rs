@@ -196,13 +196,7 @@ mod tests {
     fn agrees_with_a_walk_on_many_overlapping_networks() {
         // A fixed pseudo-random sequence: networks clustered in a small
         // space so that they overlap often.
-        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
-            (state >> 33) as u32
-        };
+        let mut next = crate::test_sequence::sequence(0x2545_f491_4f6c_dd1d);
         let nets: Vec<String> = (0..300)
             .map(|_| {
                 let len = 20 + next() % 13;
