@@ -210,8 +210,7 @@ pub fn parse(file: FileId, src: &str) -> (MainCf, Vec<Diagnostic>) {
         }
         // Trailing whitespace of the logical line is not part of the value.
         let keep = value.s.trim_end().len();
-        value.s.truncate(keep);
-        value.origin.truncate(keep);
+        value.truncate(keep);
         cf.params.push(Param {
             name: name.to_string(),
             name_span,
