@@ -36,7 +36,8 @@ fn normalise<T: Copy + Ord + CheckedSucc>(mut v: Vec<(T, T)>) -> Vec<(T, T)> {
     out
 }
 
-trait CheckedSucc: Sized {
+/// The next and previous address, where there is one.
+pub(crate) trait CheckedSucc: Sized {
     fn checked_succ(self) -> Option<Self>;
     fn checked_pred(self) -> Option<Self>;
 }

@@ -7,6 +7,7 @@
 //! is worked out once, as sorted disjoint ranges, each with the index of
 //! the first entry (in file order) that covers it.
 
+use crate::net::CheckedSucc;
 use ipnet::IpNet;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -53,41 +54,17 @@ fn lookup<T: Copy + Ord>(ranges: &[(T, T, usize)], a: T) -> Option<usize> {
     (a <= hi).then_some(i)
 }
 
-/// Address arithmetic the sweep needs.
-trait Addr: Copy + Ord {
-    fn succ(self) -> Option<Self>;
-    fn pred(self) -> Option<Self>;
-}
-
-impl Addr for u32 {
-    fn succ(self) -> Option<u32> {
-        self.checked_add(1)
-    }
-    fn pred(self) -> Option<u32> {
-        self.checked_sub(1)
-    }
-}
-
-impl Addr for u128 {
-    fn succ(self) -> Option<u128> {
-        self.checked_add(1)
-    }
-    fn pred(self) -> Option<u128> {
-        self.checked_sub(1)
-    }
-}
-
 /// Sweeps the ranges `(lo, hi, index)` from low to high addresses, keeping
 /// the ranges open at each point in a heap by index: the smallest open
 /// index owns the addresses up to the next point where a range opens or
 /// closes.
-fn first_cover<T: Addr>(mut ranges: Vec<(T, T, usize)>) -> Vec<(T, T, usize)> {
+fn first_cover<T: Copy + Ord + CheckedSucc>(mut ranges: Vec<(T, T, usize)>) -> Vec<(T, T, usize)> {
     ranges.sort_by_key(|&(lo, _, i)| (lo, i));
     // Every point where the owner can change: starts, and the address after
     // each end.
     let mut points: Vec<T> = ranges
         .iter()
-        .flat_map(|&(lo, hi, _)| [Some(lo), hi.succ()])
+        .flat_map(|&(lo, hi, _)| [Some(lo), hi.checked_succ()])
         .flatten()
         .collect();
     points.sort_unstable();
@@ -112,7 +89,7 @@ fn first_cover<T: Addr>(mut ranges: Vec<(T, T, usize)>) -> Vec<(T, T, usize)> {
         // This segment ends just before the next point (or at the top of
         // the address space).
         let end = match points.get(k + 1) {
-            Some(&q) => match q.pred() {
+            Some(&q) => match q.checked_pred() {
                 Some(e) => e,
                 None => continue,
             },
@@ -122,7 +99,7 @@ fn first_cover<T: Addr>(mut ranges: Vec<(T, T, usize)>) -> Vec<(T, T, usize)> {
             },
         };
         match out.last_mut() {
-            Some(last) if last.2 == owner && last.1.succ() == Some(p) => last.1 = end,
+            Some(last) if last.2 == owner && last.1.checked_succ() == Some(p) => last.1 = end,
             _ => out.push((p, end, owner)),
         }
     }
