@@ -71,6 +71,17 @@ pub struct FileProblem {
     pub message: String,
 }
 
+impl FileProblem {
+    /// `path` was not opened, for `why`.
+    fn skipped(path: &Path, why: &LoadError) -> FileProblem {
+        FileProblem {
+            path: display(path),
+            code: why.code(),
+            message: format!("`{}` was skipped: {}", display(path), why.describe()),
+        }
+    }
+}
+
 /// Everything discovery found.
 #[derive(Debug, Default)]
 pub struct Discovery {
@@ -233,15 +244,7 @@ fn explicit_file(
     problems: &mut Vec<FileProblem>,
 ) {
     if let Some(kind) = special_kind(meta) {
-        problems.push(FileProblem {
-            path: display(input),
-            code: "RL007",
-            message: format!(
-                "`{}` was skipped: {}",
-                display(input),
-                LoadError::Special { kind }.describe()
-            ),
-        });
+        problems.push(FileProblem::skipped(input, &LoadError::Special { kind }));
         return;
     }
     let name = input
@@ -551,11 +554,7 @@ fn visit(
                             .map(|kind| LoadError::Special { kind })
                             .unwrap_or(LoadError::IsDirectory),
                     };
-                    problems.push(FileProblem {
-                        path: display(path),
-                        code: why.code(),
-                        message: format!("`{}` was skipped: {}", display(path), why.describe()),
-                    });
+                    problems.push(FileProblem::skipped(path, &why));
                 }
                 return;
             }
@@ -572,15 +571,7 @@ fn visit(
     } else if !ft.is_file() {
         if let Ok(meta) = entry.metadata() {
             if let Some(kind) = special_kind(&meta) {
-                problems.push(FileProblem {
-                    path: display(path),
-                    code: "RL007",
-                    message: format!(
-                        "`{}` was skipped: {}",
-                        display(path),
-                        LoadError::Special { kind }.describe()
-                    ),
-                });
+                problems.push(FileProblem::skipped(path, &LoadError::Special { kind }));
             }
         }
         return;
