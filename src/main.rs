@@ -19,6 +19,15 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// jemalloc instead of the C library's allocator: a scan allocates and
+/// frees many small strings per file, and glibc's malloc spent about a
+/// quarter of all instructions on it; jemalloc cuts a 1,000-host scan by
+/// about 12% of wall time for ~3 MiB more peak memory, which still stays
+/// flat as the dump grows (numbers in the README's speed section).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// Where the report goes: standard output, or the `--output` file (created
 /// at the first write, so that a scan that fails leaves no file behind).
 /// The first error stops further writing and is reported at the end; a
