@@ -5,8 +5,9 @@
 //! service, because Postfix starts the other services anyway.
 
 use super::main_cf::logical_lines;
+use super::main_cf::Piece;
 use super::services::is_known_tcp_service;
-use super::text::{Text, Token};
+use super::text::{word_ranges, Text};
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
 
@@ -61,6 +62,61 @@ pub struct MasterCf {
 /// Daemon options that take an argument (single_server/multi_server getopt).
 const OPTS_WITH_ARG: &[u8] = b"imnorst";
 
+/// A word of a service line, borrowed from the joined line.
+struct Word<'a> {
+    text: &'a str,
+    /// Where it was written, when all of it is in the file (a word that
+    /// runs to the end of the line inside an unclosed `{` is not).
+    span: Option<Span>,
+}
+
+/// A logical line as Postfix joins it: each physical piece followed by one
+/// space, with where each piece starts in the file. One buffer serves every
+/// line of a file.
+#[derive(Default)]
+struct JoinedLine {
+    text: String,
+    /// (offset in `text`, offset in the file, length) of each piece.
+    pieces: Vec<(usize, usize, usize)>,
+}
+
+impl JoinedLine {
+    fn join(&mut self, src: &str, pieces: &[Piece]) {
+        self.text.clear();
+        self.pieces.clear();
+        for &(s, e) in pieces {
+            let piece = src.get(s..e).unwrap_or("");
+            self.pieces.push((self.text.len(), s, piece.len()));
+            self.text.push_str(piece);
+            self.text.push(' ');
+        }
+    }
+
+    /// The file offset of byte `i`; `None` for a joining space.
+    fn origin(&self, i: usize) -> Option<usize> {
+        let k = self.pieces.partition_point(|p| p.0 <= i).checked_sub(1)?;
+        let &(at, start, len) = self.pieces.get(k)?;
+        (i - at < len).then(|| start + (i - at))
+    }
+
+    /// Whitespace-separated words, `{ ... }` groups kept whole, each with
+    /// its span (from its first to its last byte, across pieces).
+    fn words(&self, file: FileId) -> Vec<Word<'_>> {
+        word_ranges(self.text.as_bytes(), |b| b.is_ascii_whitespace())
+            .filter_map(|r| {
+                let text = self.text.get(r.clone())?;
+                let first = self.origin(r.start);
+                let last = r.end.checked_sub(1).and_then(|l| self.origin(l));
+                let span = match (first, last) {
+                    (Some(a), Some(b)) if b >= a => Some(Span::new(file, a..b + 1)),
+                    _ => None,
+                };
+                Some(Word { text, span })
+            })
+            .collect()
+    }
+}
+
 /// Parses `master.cf` text.
 pub fn parse(file: FileId, src: &str) -> (MasterCf, Vec<Diagnostic>) {
     let mut cf = MasterCf::default();
@@ -76,17 +132,14 @@ pub fn parse(file: FileId, src: &str) -> (MasterCf, Vec<Diagnostic>) {
             "Postfix discards this line",
         ));
     }
+    let mut line = JoinedLine::default();
     for pieces in logical {
-        let mut line = Text::default();
-        for &(s, e) in &pieces {
-            line.push_text(&Text::from_file(file, s, src.get(s..e).unwrap_or("")));
-            line.push_text(&Text::builtin(" "));
-        }
+        line.join(src, &pieces);
         let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
             continue;
         };
         let line_span = Span::new(file, first.0..last.1);
-        let w = line.words();
+        let w = line.words(file);
         if w.len() < 8 {
             diags.push(
                 Diagnostic::new(
@@ -100,12 +153,12 @@ pub fn parse(file: FileId, src: &str) -> (MasterCf, Vec<Diagnostic>) {
             cf.fatal.push(line_span);
             continue;
         }
-        let span_of = |t: &Token| t.span.unwrap_or(line_span);
+        let span_of = |t: &Word| t.span.unwrap_or(line_span);
         let mut service = Service {
-            name: w[0].text.clone(),
+            name: w[0].text.to_string(),
             name_span: span_of(&w[0]),
-            kind: w[1].text.clone(),
-            command: w[7].text.clone(),
+            kind: w[1].text.to_string(),
+            command: w[7].text.to_string(),
             command_span: span_of(&w[7]),
             line_span,
             overrides: Vec::new(),
@@ -155,11 +208,8 @@ fn identity(s: &Service) -> (String, String) {
 }
 
 /// A field value the master process refuses, per master(5).
-fn field_problem(w: &[Token], line_span: Span) -> Option<(Span, String)> {
-    let field = |i: usize| {
-        w.get(i)
-            .map(|t| (t.text.as_str(), t.span.unwrap_or(line_span)))
-    };
+fn field_problem(w: &[Word], line_span: Span) -> Option<(Span, String)> {
+    let field = |i: usize| w.get(i).map(|t| (t.text, t.span.unwrap_or(line_span)));
     let (kind, kind_span) = field(1)?;
     if !matches!(kind, "inet" | "unix" | "unix-dgram" | "fifo" | "pass") {
         return Some((kind_span, format!("unknown service type `{kind}`")));
@@ -205,7 +255,7 @@ fn field_problem(w: &[Token], line_span: Span) -> Option<(Span, String)> {
     None
 }
 
-fn parse_args(args: &[Token], service: &mut Service, line_span: Span, src: &str) {
+fn parse_args(args: &[Word], service: &mut Service, line_span: Span, src: &str) {
     let checks_strays = matches!(service.command.as_str(), "smtpd" | "postscreen" | "qmqpd");
     let mut i = 0;
     while i < args.len() {
@@ -215,7 +265,7 @@ fn parse_args(args: &[Token], service: &mut Service, line_span: Span, src: &str)
             let (arg, arg_span, used) = if w.text == "-o" {
                 match args.get(i + 1) {
                     Some(a) => (
-                        a.text.clone(),
+                        a.text.to_string(),
                         a.span.map(|s| span.to(s)).unwrap_or(span),
                         2,
                     ),
@@ -340,6 +390,41 @@ mod tests {
             cf.services[0].startup_problems.len(),
             1 + 2,
             "bad -o, then two stray words"
+        );
+    }
+
+    /// The joined line splits and locates words as a [`Text`] built from
+    /// the same pieces does, across continuation lines and unclosed groups.
+    #[test]
+    fn joined_words_match_text_words() {
+        let src = "smtp inet n - y - - smtpd -o { a = b\n  c } -o x=y\n  -o z=1\n\
+                   2525 inet n - y - - smtpd -o { open\n  group\n";
+        let (logical, _) = logical_lines(src);
+        assert_eq!(logical.len(), 2);
+        let mut joined = JoinedLine::default();
+        for pieces in &logical {
+            let mut text = Text::default();
+            for &(s, e) in pieces {
+                text.push_text(&Text::from_file(FileId(3), s, &src[s..e]));
+                text.push_text(&Text::builtin(" "));
+            }
+            joined.join(src, pieces);
+            let got: Vec<(&str, Option<Span>)> = joined
+                .words(FileId(3))
+                .into_iter()
+                .map(|w| (w.text, w.span))
+                .collect();
+            let want = text.words();
+            assert_eq!(got.len(), want.len());
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!((g.0, g.1), (w.text.as_str(), w.span));
+            }
+        }
+        let last = joined.words(FileId(3)).pop().map(|w| (w.text, w.span));
+        assert_eq!(
+            last,
+            Some(("{ open   group ", None)),
+            "an unclosed group runs to the end"
         );
     }
 

@@ -184,32 +184,43 @@ impl Text {
     }
 
     fn split(&self, is_sep: impl Fn(u8) -> bool) -> Vec<Token> {
-        let bytes = self.s.as_bytes();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            if is_sep(bytes[i]) {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < bytes.len() && !is_sep(bytes[i]) {
-                i = if bytes[i] == b'{' {
-                    after_group(bytes, i)
-                } else {
-                    i + 1
-                };
-            }
-            let end = i.min(bytes.len());
-            if let Some(text) = self.s.get(start..end) {
-                out.push(Token {
+        word_ranges(self.s.as_bytes(), is_sep)
+            .filter_map(|r| {
+                let text = self.s.get(r.clone())?;
+                Some(Token {
                     text: text.to_string(),
-                    span: self.span_of(start..end),
-                });
-            }
-        }
-        out
+                    span: self.span_of(r),
+                })
+            })
+            .collect()
     }
+}
+
+/// Byte ranges of the words of `bytes` between separators, a `{ ... }`
+/// group counting as part of its word (the splitting of [`Text::tokens`]
+/// and [`Text::words`], for callers that hold the bytes elsewhere).
+pub fn word_ranges<'a>(
+    bytes: &'a [u8],
+    is_sep: impl Fn(u8) -> bool + 'a,
+) -> impl Iterator<Item = std::ops::Range<usize>> + 'a {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() && is_sep(bytes[i]) {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return None;
+        }
+        let start = i;
+        while i < bytes.len() && !is_sep(bytes[i]) {
+            i = if bytes[i] == b'{' {
+                after_group(bytes, i)
+            } else {
+                i + 1
+            };
+        }
+        Some(start..i.min(bytes.len()))
+    })
 }
 
 /// The index just past the `}` that closes the `{` at `open` (or the end).
