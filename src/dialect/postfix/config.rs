@@ -9,6 +9,7 @@ use super::main_cf::MainCf;
 use super::master_cf::Override;
 use super::text::{Text, Token};
 use crate::source::Span;
+use std::borrow::Cow;
 use std::cell::OnceCell;
 
 /// True for `0`, `2`, `3.6`, `3.10`...: numbers separated by dots.
@@ -85,11 +86,15 @@ impl<'a> ServiceConfig<'a> {
 
 impl Lookup for ServiceConfig<'_> {
     fn raw(&self, name: &str) -> Option<Text> {
+        self.raw_ref(name).map(Cow::into_owned)
+    }
+
+    fn raw_ref(&self, name: &str) -> Option<Cow<'_, Text>> {
         if let Some(o) = self.overrides.iter().rev().find(|o| o.name == name) {
-            return Some(o.value.clone());
+            return Some(Cow::Borrowed(&o.value));
         }
         if let Some(p) = self.main.get(name) {
-            return Some(p.value.clone());
+            return Some(Cow::Borrowed(&p.value));
         }
         if name == "mydomain"
             && (self.main.get("myhostname").is_some()
@@ -108,10 +113,12 @@ impl Lookup for ServiceConfig<'_> {
                 .split_once('.')
                 .map(|(_, rest)| rest.to_string())
                 .filter(|r| !r.is_empty());
-            return Some(Text::builtin(derived.as_deref().unwrap_or("localdomain")));
+            return Some(Cow::Owned(Text::builtin(
+                derived.as_deref().unwrap_or("localdomain"),
+            )));
         }
         let level = self.level();
-        default_raw(name, &level, self.version).map(Text::builtin)
+        default_raw(name, &level, self.version).map(|d| Cow::Owned(Text::builtin(d)))
     }
 }
 
@@ -126,6 +133,14 @@ impl Lookup for DerivingMydomain<'_, '_> {
             return None;
         }
         self.0.raw(name)
+    }
+
+    fn raw_ref(&self, name: &str) -> Option<Cow<'_, Text>> {
+        if name == "mydomain" {
+            self.1.set(true);
+            return None;
+        }
+        self.0.raw_ref(name)
     }
 
     fn is_raw(&self, name: &str) -> bool {
@@ -215,9 +230,15 @@ impl ServiceConfig<'_> {
         } else {
             ValueOrigin::Default
         };
-        let raw = self.raw(name).unwrap_or_default();
+        let raw = self.raw_ref(name).unwrap_or_default();
         if self.is_raw(name) {
-            return (Value { text: raw, origin }, Vec::new());
+            return (
+                Value {
+                    text: raw.into_owned(),
+                    origin,
+                },
+                Vec::new(),
+            );
         }
         let (text, errors) = expand(&raw, self);
         (Value { text, origin }, errors)

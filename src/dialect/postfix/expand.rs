@@ -10,6 +10,12 @@ pub trait Lookup {
     /// Raw value of `name`.
     fn raw(&self, name: &str) -> Option<Text>;
 
+    /// Raw value of `name`, borrowed when the lookup holds it (what the
+    /// expansion calls: most values are read, not copied).
+    fn raw_ref(&self, name: &str) -> Option<std::borrow::Cow<'_, Text>> {
+        self.raw(name).map(std::borrow::Cow::Owned)
+    }
+
     /// True for parameters Postfix substitutes as written, without
     /// expanding what is inside (`smtpd_expansion_filter`...).
     fn is_raw(&self, name: &str) -> bool {
@@ -160,11 +166,11 @@ fn param(name: &str, lookup: &dyn Lookup, st: &mut State) -> Text {
         }
         return Text::default();
     }
-    let Some(raw) = lookup.raw(name) else {
+    let Some(raw) = lookup.raw_ref(name) else {
         return Text::default();
     };
     if lookup.is_raw(name) {
-        return raw;
+        return raw.into_owned();
     }
     st.stack.push(name.to_string());
     let out = expand_inner(&raw, lookup, st);
@@ -175,6 +181,10 @@ fn param(name: &str, lookup: &dyn Lookup, st: &mut State) -> Text {
 
 fn expand_inner(text: &Text, lookup: &dyn Lookup, st: &mut State) -> Text {
     let s = text.s.as_bytes();
+    // Most values name no parameter: they expand to themselves.
+    if memchr::memchr(b'$', s).is_none() {
+        return text.clone();
+    }
     let mut out = Text::default();
     let mut i = 0;
     let mut lit_start = 0;
