@@ -20,8 +20,8 @@ use super::table::{parse_ref, Entry, Pattern, Table, TableKind};
 use super::text::Token;
 use crate::net::IpSet;
 use crate::source::Span;
+use foldhash::HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::rc::Rc;
 

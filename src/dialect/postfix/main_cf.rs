@@ -10,7 +10,7 @@
 use super::text::Text;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// One `name = value` definition.
 #[derive(Clone, Debug, PartialEq, Eq)]

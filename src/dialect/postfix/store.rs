@@ -8,9 +8,9 @@ use super::text::Token;
 use crate::diagnostic::Diagnostic;
 use crate::load::{read_confined, under_sysroot, Limits, LoadError};
 use crate::source::{FileId, SourceDb, Span};
+use foldhash::{HashMap, HashMapExt};
 use ipnet::IpNet;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 

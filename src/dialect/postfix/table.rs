@@ -9,6 +9,7 @@ use super::main_cf::logical_lines;
 use super::net_index::NetIndex;
 use super::text::Token;
 use crate::source::{FileId, Span};
+use foldhash::{HashSet, HashSetExt};
 use ipnet::IpNet;
 use nom::branch::alt;
 use nom::bytes::complete::{tag_no_case, take_till, take_till1};
@@ -16,7 +17,6 @@ use nom::character::complete::{char, space0, space1};
 use nom::combinator::{all_consuming, map, opt, rest};
 use nom::sequence::{delimited, pair, preceded, terminated};
 use nom::{IResult, Parser};
-use std::collections::HashSet;
 use std::net::IpAddr;
 use std::rc::Rc;
 
@@ -202,7 +202,7 @@ pub struct Table {
     pub broken: bool,
     /// Fixed keys to the first entry holding them: the evaluation looks up
     /// several keys per candidate client.
-    keys: std::collections::HashMap<String, usize>,
+    keys: foldhash::HashMap<String, usize>,
     /// When every entry is a plain network: the first entry covering each
     /// address, for the many client addresses the evaluation tries.
     nets: Option<NetIndex>,
@@ -210,7 +210,7 @@ pub struct Table {
 
 impl Table {
     fn new(reference: TableRef, entries: Vec<Entry>, broken: bool) -> Table {
-        let mut keys = std::collections::HashMap::new();
+        let mut keys = foldhash::HashMap::default();
         for (i, e) in entries.iter().enumerate() {
             if let Pattern::Key(k) = &e.pattern {
                 keys.entry(k.clone()).or_insert(i);

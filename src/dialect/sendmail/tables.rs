@@ -6,7 +6,7 @@
 //! a class file contributes the first word of each line. Never opens files.
 
 use crate::source::{FileId, Span};
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// The tag of an access key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

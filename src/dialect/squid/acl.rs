@@ -410,8 +410,8 @@ pub fn domain_clash(earlier: &str, new: &str) -> DomainClash {
 #[derive(Default)]
 pub struct DomainIndex {
     kept: Vec<String>,
-    by_name: std::collections::HashMap<String, Vec<usize>>,
-    by_parent: std::collections::HashMap<String, Vec<usize>>,
+    by_name: foldhash::HashMap<String, Vec<usize>>,
+    by_parent: foldhash::HashMap<String, Vec<usize>>,
 }
 
 fn bare_name(value: &str) -> String {

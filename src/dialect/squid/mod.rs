@@ -21,7 +21,7 @@ use crate::dialect::{read_into, read_source, Source};
 use crate::load::{under_sysroot, Limits};
 use crate::net::IpSet;
 use crate::source::{FileId, SourceDb, Span};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 

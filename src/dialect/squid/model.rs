@@ -12,7 +12,7 @@ use super::syntax::{self, Token};
 use super::time::{self, WeekMinutes};
 use crate::net::{IpSet, IpSetBuilder};
 use crate::source::Span;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::net::IpAddr;
 
 /// Squid refuses acl names this long or longer.
