@@ -175,15 +175,17 @@ pub fn confine(path: &Path, root: &Path) -> Result<PathBuf, LoadError> {
 /// Reads `path`, which must be a regular file inside `root`.
 pub fn read_confined(path: &Path, root: &Path, limits: Limits) -> Result<Loaded, LoadError> {
     let meta = fs::symlink_metadata(path).map_err(|e| io_error(&e))?;
-    let real = if meta.file_type().is_symlink() {
-        confine(path, root)?
+    let (real, meta) = if meta.file_type().is_symlink() {
+        let real = confine(path, root)?;
+        let meta = fs::metadata(&real).map_err(|e| io_error(&e))?;
+        (real, meta)
     } else {
         if path.components().any(|c| c == Component::ParentDir) {
             confine(path, root)?;
         }
-        path.to_path_buf()
+        // Not a symlink: what lstat saw is the file itself.
+        (path.to_path_buf(), meta)
     };
-    let meta = fs::metadata(&real).map_err(|e| io_error(&e))?;
     if meta.is_dir() {
         return Err(LoadError::IsDirectory);
     }
