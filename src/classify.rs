@@ -200,6 +200,50 @@ fn is_sendmail_cf_line(t: &str) -> bool {
     version_macro || level || t.starts_with("Kaccess ") || t.starts_with("O DaemonPortOptions=")
 }
 
+/// The words of a line as `str::split_whitespace` gives them; an ASCII line
+/// (nearly every line sniffed) is split on bytes, without decoding chars.
+enum Words<'a> {
+    Ascii { line: &'a str, at: usize },
+    Other(std::str::SplitWhitespace<'a>),
+}
+
+impl<'a> Words<'a> {
+    fn of(line: &'a str) -> Self {
+        if line.is_ascii() {
+            Words::Ascii { line, at: 0 }
+        } else {
+            Words::Other(line.split_whitespace())
+        }
+    }
+}
+
+/// The ASCII characters `char::is_whitespace` accepts (vertical tab too,
+/// which `u8::is_ascii_whitespace` leaves out).
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ')
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            Words::Other(words) => words.next(),
+            Words::Ascii { line, at } => {
+                let bytes = line.as_bytes();
+                let start = *at + bytes.get(*at..)?.iter().position(|&b| !is_ascii_space(b))?;
+                let end = bytes
+                    .get(start..)?
+                    .iter()
+                    .position(|&b| is_ascii_space(b))
+                    .map_or(bytes.len(), |n| start + n);
+                *at = end;
+                line.get(start..end)
+            }
+        }
+    }
+}
+
 /// The dialect a file's content implies (`text` may be a prefix of the file).
 pub fn by_content(text: &str) -> Option<Dialect> {
     let mut postfix_params = 0usize;
@@ -220,7 +264,7 @@ pub fn by_content(text: &str) -> Option<Dialect> {
         }
         // Most lines are decided by their first two words: the rest of a
         // line is only split when it may be a master.cf service.
-        let mut words = line.split_whitespace();
+        let mut words = Words::of(line);
         let first = words.next();
         let second = words.next();
         let mut has_third = None;
@@ -295,6 +339,26 @@ pub fn by_content(text: &str) -> Option<Dialect> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte splitter gives the words `split_whitespace` gives, on lines
+    /// mixing every ASCII whitespace (vertical tab included), Unicode
+    /// spaces and other characters.
+    #[test]
+    fn words_split_as_split_whitespace() {
+        let alphabet = [
+            "a", "b", "=", "#", " ", "\t", "\u{b}", "\u{c}", "\r", "\u{a0}", "\u{2003}", "é", "{",
+        ];
+        let mut next = crate::test_sequence::sequence(7);
+        for _ in 0..5000 {
+            let len = next() % 12;
+            let line: String = (0..len)
+                .map(|_| alphabet[next() as usize % alphabet.len()])
+                .collect();
+            let fast: Vec<&str> = Words::of(&line).collect();
+            let plain: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(fast, plain, "{line:?}");
+        }
+    }
 
     #[test]
     fn names() {
