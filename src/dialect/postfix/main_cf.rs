@@ -86,16 +86,42 @@ fn physical_lines(src: &str) -> Vec<Physical> {
 
 /// A byte range `(start, end)` of one physical line.
 pub type Piece = (usize, usize);
-/// The physical pieces of one logical line.
-pub type Pieces = Vec<Piece>;
+/// The logical lines of a file, each the physical pieces that make it up,
+/// kept in one list (a file of many one-line entries costs no list per line).
+#[derive(Debug, Default)]
+pub struct LogicalLines {
+    pieces: Vec<Piece>,
+    /// Where each logical line's pieces end in `pieces`.
+    ends: Vec<usize>,
+}
+
+impl LogicalLines {
+    /// The pieces of each logical line, in file order.
+    pub fn iter(&self) -> impl Iterator<Item = &[Piece]> + '_ {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(self.ends.iter().copied())
+            .map(|(s, e)| self.pieces.get(s..e).unwrap_or(&[]))
+    }
+
+    /// Number of logical lines.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when the file has no logical line.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+}
 
 /// Logical lines of a Postfix file (main.cf, master.cf and table sources
 /// share these rules): each is the list of `(start, end)` byte ranges of the
 /// physical pieces that make it up, comment and blank lines dropped.
 /// Returns also the ranges of lines that started with whitespace with no
 /// line to continue.
-pub fn logical_lines(src: &str) -> (Vec<Pieces>, Vec<Piece>) {
-    let mut logical: Vec<Pieces> = Vec::new();
+pub fn logical_lines(src: &str) -> (LogicalLines, Vec<Piece>) {
+    let mut logical = LogicalLines::default();
     let mut orphans = Vec::new();
     for line in physical_lines(src) {
         let text = src.get(line.start..line.end).unwrap_or("");
@@ -105,12 +131,16 @@ pub fn logical_lines(src: &str) -> (Vec<Pieces>, Vec<Piece>) {
         }
         let continues = text.starts_with([' ', '\t']);
         if continues {
-            match logical.last_mut() {
-                Some(l) => l.push((line.start, line.end)),
+            match logical.ends.last_mut() {
+                Some(end) => {
+                    logical.pieces.push((line.start, line.end));
+                    *end = logical.pieces.len();
+                }
                 None => orphans.push((line.start, line.end)),
             }
         } else {
-            logical.push(vec![(line.start, line.end)]);
+            logical.pieces.push((line.start, line.end));
+            logical.ends.push(logical.pieces.len());
         }
     }
     (logical, orphans)
@@ -137,7 +167,7 @@ pub fn parse(file: FileId, src: &str) -> (MainCf, Vec<Diagnostic>) {
             .with_help("remove the leading whitespace, or join the line to a definition above it"),
         );
     }
-    for pieces in logical {
+    for pieces in logical.iter() {
         let Some(&(first_start, first_end)) = pieces.first() else {
             continue;
         };

@@ -133,8 +133,8 @@ pub fn parse(file: FileId, src: &str) -> (MasterCf, Vec<Diagnostic>) {
         ));
     }
     let mut line = JoinedLine::default();
-    for pieces in logical {
-        line.join(src, &pieces);
+    for pieces in logical.iter() {
+        line.join(src, pieces);
         let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
             continue;
         };
@@ -402,7 +402,7 @@ mod tests {
         let (logical, _) = logical_lines(src);
         assert_eq!(logical.len(), 2);
         let mut joined = JoinedLine::default();
-        for pieces in &logical {
+        for pieces in logical.iter() {
             let mut text = Text::default();
             for &(s, e) in pieces {
                 text.push_text(&Text::from_file(FileId(3), s, &src[s..e]));

@@ -275,9 +275,9 @@ pub fn plain_networks(tokens: &[Token], store: &Store, depth: usize) -> Option<V
 pub fn file_tokens(id: crate::source::FileId, text: &str) -> Vec<Token> {
     let (logical, _) = super::main_cf::logical_lines(text);
     let mut out = Vec::new();
-    for pieces in logical {
+    for pieces in logical.iter() {
         let mut line = Text::default();
-        for &(s, e) in &pieces {
+        for &(s, e) in pieces {
             line.push_text(&Text::from_file(id, s, text.get(s..e).unwrap_or("")));
             line.push_text(&Text::builtin(" "));
         }

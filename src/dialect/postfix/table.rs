@@ -345,16 +345,16 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
     let mut depth = 0usize;
     let mut seen_keys: HashSet<String> = HashSet::new();
     let mut broken = false;
-    for pieces in logical {
+    for pieces in logical.iter() {
         let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
             continue;
         };
         // Most entries are one physical line: read it in place.
-        let joined: std::borrow::Cow<str> = match pieces.as_slice() {
+        let joined: std::borrow::Cow<str> = match pieces {
             [(s, e)] => std::borrow::Cow::Borrowed(src.get(*s..*e).unwrap_or("")),
             _ => {
                 let mut line = String::new();
-                for &(s, e) in &pieces {
+                for &(s, e) in pieces {
                     line.push_str(src.get(s..e).unwrap_or(""));
                     line.push(' ');
                 }

@@ -26,7 +26,7 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
     };
     let (lines, _) = logical_lines(&text);
     let mut names = Vec::new();
-    for pieces in lines {
+    for pieces in lines.iter() {
         let Some(&(s, e)) = pieces.first() else {
             continue;
         };
