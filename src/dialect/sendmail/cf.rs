@@ -345,7 +345,9 @@ fn macro_name(rest: &str) -> (String, &str) {
 
 /// `#####  $Id: relay_local_from.m4,v 8.16 ... $  #####` → `relay_local_from`.
 fn m4_id(line: &str) -> Option<&str> {
-    let after = line.split_once("$Id: ")?.1;
+    // Most comment lines hold no `$`: no substring search there.
+    let dollar = memchr::memchr(b'$', line.as_bytes())?;
+    let after = line.get(dollar..)?.split_once("$Id: ")?.1;
     let file = after.split([',', ' ']).next()?;
     file.strip_suffix(".m4")
 }
