@@ -265,11 +265,47 @@ const MAX_DEPTH: usize = 16;
 /// so worked out once per unit.
 type ForgedMatches = RefCell<HashMap<(String, &'static str, bool), Rc<ForgedEntries>>>;
 
-/// Indices into the table's entries with their witness text, in file
-/// order; `catch_all` when the last one matches every value.
+/// Indices into the table's entries with how the witness shows each, in
+/// file order; `catch_all` when the last one matches every value.
 struct ForgedEntries {
-    hits: Vec<(usize, String)>,
+    hits: Vec<(usize, Shown)>,
     catch_all: bool,
+}
+
+/// How the witness describes the forged value that hits an entry. Only the
+/// first entry of each action becomes an alternative, so the text is
+/// written then, not for every entry of the table.
+#[derive(Clone, Copy)]
+enum Shown {
+    /// A forged HELO name or sender (`what`) that the entry matches.
+    Forged(&'static str),
+    /// A client without reverse DNS: its name is `unknown`.
+    NoReverseDns,
+    /// A client name under a domain the attacker can hold.
+    AttackerName,
+}
+
+impl Shown {
+    fn render(self, e: &Entry) -> String {
+        match self {
+            Shown::Forged(what) => forged_description(e, what),
+            Shown::NoReverseDns => "a client without reverse DNS (name `unknown`)".to_string(),
+            Shown::AttackerName => {
+                let key = match &e.pattern {
+                    Pattern::Key(k) => k,
+                    _ => &e.key_text,
+                };
+                format!("an attacker-controlled client name under `{key}`")
+            }
+        }
+    }
+}
+
+/// Who hit an access-table entry: said outright, or a forged value
+/// described when needed.
+enum Who {
+    Said(String),
+    Hit(Shown),
 }
 
 /// Evaluates one service.
@@ -1163,7 +1199,7 @@ impl Eval<'_> {
         } else {
             "client"
         };
-        let mut matched: Vec<(&Entry, String)> = Vec::new();
+        let mut matched: Vec<(&Entry, Who)> = Vec::new();
         let mut unmatched_possible = true;
         match what {
             "HELO" | "sender" => {
@@ -1171,10 +1207,10 @@ impl Eval<'_> {
                 let found = self.forged_entries_of((r.display(), what, bare_parents), || {
                     forged_entries(t, what, bare_parents)
                 });
-                for (i, shown) in &found.hits {
-                    if let Some(e) = t.entries.get(*i) {
+                for &(i, shown) in &found.hits {
+                    if let Some(e) = t.entries.get(i) {
                         if !matched.iter().any(|(m, _)| m.value == e.value) {
-                            matched.push((e, shown.clone()));
+                            matched.push((e, Who::Hit(shown)));
                         }
                     }
                 }
@@ -1212,13 +1248,16 @@ impl Eval<'_> {
                     t.entries.iter().find(|e| e.matches(&addr, None))
                 };
                 if let Some(e) = found {
-                    matched.push((e, format!("recipient `{addr}`")));
+                    matched.push((e, Who::Said(format!("recipient `{addr}`"))));
                     unmatched_possible = false;
                 }
             }
             _ => {
                 if let Some(e) = client_entry(t, r.kind, self.client) {
-                    matched.push((e, format!("the attacker's address `{}`", self.client)));
+                    matched.push((
+                        e,
+                        Who::Said(format!("the attacker's address `{}`", self.client)),
+                    ));
                     unmatched_possible = false;
                 }
                 // Without reverse DNS the client name is `unknown`, and
@@ -1227,9 +1266,9 @@ impl Eval<'_> {
                 // depends on the client address: worked out once per table.
                 let names = self
                     .forged_entries_of((r.display(), "client", false), || client_name_entries(t));
-                for (i, shown) in &names.hits {
-                    if let Some(e) = t.entries.get(*i) {
-                        matched.push((e, shown.clone()));
+                for &(i, shown) in &names.hits {
+                    if let Some(e) = t.entries.get(i) {
+                        matched.push((e, Who::Hit(shown)));
                     }
                 }
             }
@@ -1246,6 +1285,10 @@ impl Eval<'_> {
                 continue;
             }
             actions.push(&e.value);
+            let who = match who {
+                Who::Said(text) => text,
+                Who::Hit(shown) => shown.render(e),
+            };
             let mut entry_step = Step::new(
                 e.span,
                 format!("{who} matches `{}` → `{}`", e.key_text, e.value),
@@ -1542,15 +1585,12 @@ fn client_name_entries(t: &Table) -> ForgedEntries {
         _ => false,
     });
     if let Some(i) = unknown {
-        hits.push((
-            i,
-            "a client without reverse DNS (name `unknown`)".to_string(),
-        ));
+        hits.push((i, Shown::NoReverseDns));
     }
     for (i, e) in t.entries.iter().enumerate() {
         if let Pattern::Key(k) = &e.pattern {
             if attacker_name_pattern(k) {
-                hits.push((i, format!("an attacker-controlled client name under `{k}`")));
+                hits.push((i, Shown::AttackerName));
             }
         }
     }
@@ -1577,21 +1617,7 @@ fn forged_entries(t: &Table, what: &'static str, bare_parents: bool) -> ForgedEn
         if unreachable {
             continue;
         }
-        let shown = match &e.pattern {
-            Pattern::Regex(_) => match regex_example(e, what) {
-                Some(x) => format!("a forged {what} `{x}`"),
-                None => format!("a forged {what} matching `/{}/`", e.key_text),
-            },
-            Pattern::Net(n) => match crate::net::IpSet::from_net(n).sample() {
-                Some(ip) if !e.negated => format!("a forged {what} `{ip}`"),
-                _ => format!("a forged {what} outside `{}`", e.key_text),
-            },
-            _ => match example_key(e, what) {
-                k if k.is_empty() => "the null sender `<>`".to_string(),
-                k => format!("a forged {what} `{k}`"),
-            },
-        };
-        hits.push((i, shown));
+        hits.push((i, Shown::Forged(what)));
         if matches!(e.pattern, Pattern::Any) && e.conditions.is_empty() {
             return ForgedEntries {
                 hits,
@@ -1602,6 +1628,25 @@ fn forged_entries(t: &Table, what: &'static str, bare_parents: bool) -> ForgedEn
     ForgedEntries {
         hits,
         catch_all: false,
+    }
+}
+
+/// How the witness shows a forged HELO name or sender (`what`) that hits
+/// entry `e`.
+fn forged_description(e: &Entry, what: &str) -> String {
+    match &e.pattern {
+        Pattern::Regex(_) => match regex_example(e, what) {
+            Some(x) => format!("a forged {what} `{x}`"),
+            None => format!("a forged {what} matching `/{}/`", e.key_text),
+        },
+        Pattern::Net(n) => match crate::net::IpSet::from_net(n).sample() {
+            Some(ip) if !e.negated => format!("a forged {what} `{ip}`"),
+            _ => format!("a forged {what} outside `{}`", e.key_text),
+        },
+        _ => match example_key(e, what) {
+            k if k.is_empty() => "the null sender `<>`".to_string(),
+            k => format!("a forged {what} `{k}`"),
+        },
     }
 }
 
