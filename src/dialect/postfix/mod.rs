@@ -174,7 +174,8 @@ fn report_expansion_errors(a: &Analysis, out: &mut Vec<Diagnostic>) -> Option<Sp
     let cfg = a.main_config();
     let mut fatal = None;
     for p in &a.main.params {
-        if !a.main.is_effective(p) {
+        // A value naming no parameter expands without error.
+        if !p.value.s.contains('$') || !a.main.is_effective(p) {
             continue;
         }
         for e in cfg.value(&p.name).1 {
