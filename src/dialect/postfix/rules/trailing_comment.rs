@@ -8,19 +8,23 @@ use crate::source::Span;
 
 /// Reports PF012 for every definition whose value holds a `#` word.
 pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
-    let mut values: Vec<(String, &super::super::text::Text)> = Vec::new();
+    let mut values: Vec<(&str, &super::super::text::Text)> = Vec::new();
     for p in &a.main.params {
-        values.push((p.name.clone(), &p.value));
+        values.push((&p.name, &p.value));
     }
     if let Some(m) = a.master {
         for s in &m.services {
             for o in &s.overrides {
-                values.push((o.name.clone(), &o.value));
+                values.push((&o.name, &o.value));
             }
         }
     }
     let mut seen: Vec<Span> = Vec::new();
     for (name, value) in values {
+        // Only a value holding `#` can have a `#` word.
+        if !value.s.contains('#') {
+            continue;
+        }
         let tokens = value.tokens();
         let Some(pos) = tokens.iter().position(|t| t.text.starts_with('#')) else {
             continue;
