@@ -9,7 +9,7 @@ use super::main_cf::logical_lines;
 use super::net_index::NetIndex;
 use super::text::Token;
 use crate::source::{FileId, Span};
-use foldhash::{HashSet, HashSetExt};
+use foldhash::{HashMap, HashMapExt};
 use ipnet::IpNet;
 use nom::branch::alt;
 use nom::bytes::complete::{tag_no_case, take_till, take_till1};
@@ -202,7 +202,7 @@ pub struct Table {
     pub broken: bool,
     /// Fixed keys to the first entry holding them: the evaluation looks up
     /// several keys per candidate client.
-    keys: foldhash::HashMap<String, usize>,
+    keys: HashMap<String, usize>,
     /// When every entry is a plain network: the first entry covering each
     /// address, for the many client addresses the evaluation tries.
     nets: Option<NetIndex>,
@@ -210,12 +210,22 @@ pub struct Table {
 
 impl Table {
     fn new(reference: TableRef, entries: Vec<Entry>, broken: bool) -> Table {
-        let mut keys = foldhash::HashMap::default();
+        let mut keys = HashMap::default();
         for (i, e) in entries.iter().enumerate() {
             if let Pattern::Key(k) = &e.pattern {
                 keys.entry(k.clone()).or_insert(i);
             }
         }
+        Table::with_keys(reference, entries, broken, keys)
+    }
+
+    /// A table whose fixed keys are already mapped to their first entry.
+    fn with_keys(
+        reference: TableRef,
+        entries: Vec<Entry>,
+        broken: bool,
+        keys: HashMap<String, usize>,
+    ) -> Table {
         let nets = NetIndex::build(entries.iter().map(|e| match &e.pattern {
             Pattern::Net(n) if !e.negated && e.conditions.is_empty() => Some(*n),
             _ => None,
@@ -343,7 +353,9 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
     let mut conditions = Conditions::default();
     let mut ignored_ifs = 0usize;
     let mut depth = 0usize;
-    let mut seen_keys: HashSet<String> = HashSet::new();
+    // Indexed tables: each key's entry, built while reading (duplicates are
+    // found by the same map).
+    let mut keys: HashMap<String, usize> = HashMap::new();
     let mut broken = false;
     for pieces in logical.iter() {
         let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
@@ -375,13 +387,14 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
                     continue;
                 }
                 let key = key.to_ascii_lowercase();
-                if !seen_keys.insert(key.clone()) {
+                if keys.contains_key(&key) {
                     // texthash tables with a duplicate key are unusable in smtpd.
                     if reference.type_name == "texthash" {
                         broken = true;
                     }
                     continue;
                 }
+                keys.insert(key.clone(), entries.len());
                 entries.push(Entry {
                     key_text: key.clone(),
                     pattern: Pattern::Key(key),
@@ -457,7 +470,7 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
             _ => {}
         }
     }
-    Table::new(reference, entries, broken)
+    Table::with_keys(reference, entries, broken, keys)
 }
 
 /// The head of a cidr/regexp table line.
@@ -478,6 +491,13 @@ fn negation(input: &str) -> IResult<&str, bool> {
 /// Classifies a logical line of a cidr/regexp table (keywords are
 /// case-insensitive, as in Postfix).
 fn line_head(line: &str) -> Head<'_> {
+    // Most lines are plain rules: only `if`, `endif` and `!` need parsing.
+    if !line.starts_with(['e', 'E', 'i', 'I', '!']) {
+        return Head::Rule {
+            negated: false,
+            rest: line,
+        };
+    }
     let endif = map(
         all_consuming(terminated(tag_no_case("endif"), space0)),
         |_| Head::Endif,
