@@ -348,8 +348,9 @@ pub fn parse_net(s: &str) -> Option<Result<IpNet, ()>> {
 
 /// Parses the source text of a table.
 pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
-    let mut entries: Vec<Entry> = Vec::new();
     let (logical, _) = logical_lines(src);
+    // At most one entry per logical line.
+    let mut entries: Vec<Entry> = Vec::with_capacity(logical.len());
     let mut conditions = Conditions::default();
     let mut ignored_ifs = 0usize;
     let mut depth = 0usize;
