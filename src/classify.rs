@@ -138,7 +138,11 @@ pub fn is_inactive_copy(file_name: &str) -> bool {
         ]
         .iter()
         .any(|s| n.ends_with(s))
-        || [".dpkg-", ".ucf-", ".rpm"].iter().any(|s| n.contains(s))
+        // `.dpkg-`, `.ucf-` or `.rpm` anywhere: one pass over the dots.
+        || n.match_indices('.').any(|(i, _)| {
+            let rest = n.get(i + 1..).unwrap_or("");
+            rest.starts_with("dpkg-") || rest.starts_with("ucf-") || rest.starts_with("rpm")
+        })
 }
 
 /// How many bytes of a file content sniffing looks at.
@@ -412,6 +416,11 @@ mod tests {
         assert!(is_inactive_copy("master.cf~"));
         assert!(!is_inactive_copy("main.cf"));
         assert!(!is_inactive_copy("postconf-n.txt"));
+        assert!(is_inactive_copy("squid.conf.ucf-dist"));
+        assert!(is_inactive_copy("sendmail.mc.rpmnew.2"));
+        assert!(is_inactive_copy("danted.conf.RPM-old"));
+        assert!(!is_inactive_copy("dpkg-main.cf"));
+        assert!(!is_inactive_copy("rpm.cf"));
     }
 
     #[test]

@@ -1529,7 +1529,7 @@ fn distinct_clients(
             let TableState::Loaded(t) = &*state else {
                 continue;
             };
-            if t.entries.iter().any(|e| e.value.contains("check_")) {
+            if t.names_lookups() {
                 return clients;
             }
             if item.name.starts_with("check_client")

@@ -206,6 +206,8 @@ pub struct Table {
     /// When every entry is a plain network: the first entry covering each
     /// address, for the many client addresses the evaluation tries.
     nets: Option<NetIndex>,
+    /// Whether a result names a further lookup (`check_...`).
+    names_lookups: bool,
 }
 
 impl Table {
@@ -230,13 +232,21 @@ impl Table {
             Pattern::Net(n) if !e.negated && e.conditions.is_empty() => Some(*n),
             _ => None,
         }));
+        let names_lookups = entries.iter().any(|e| e.value.contains("check_"));
         Table {
             reference,
             entries,
             broken,
             keys,
             nets,
+            names_lookups,
         }
+    }
+
+    /// Whether some entry's result names a further lookup (`check_...`),
+    /// which can reach tables the entry itself does not show.
+    pub fn names_lookups(&self) -> bool {
+        self.names_lookups
     }
 
     /// For a table of plain networks, the first entry covering `ip` (what
