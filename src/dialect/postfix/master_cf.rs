@@ -122,8 +122,10 @@ pub fn parse(file: FileId, src: &str) -> (MasterCf, Vec<Diagnostic>) {
     let mut cf = MasterCf::default();
     let mut diags = Vec::new();
     let (logical, orphans) = logical_lines(src);
-    // The identity of each service in `cf.services`, worked out once.
-    let mut identities: Vec<(String, String)> = Vec::new();
+    // Services in line order; a slot empties when a later line redefines
+    // its service. `slot_of` finds a service's slot by its identity.
+    let mut slots: Vec<Option<Service>> = Vec::new();
+    let mut slot_of: foldhash::HashMap<(String, String), usize> = foldhash::HashMap::default();
     for (s, e) in orphans {
         diags.push(Diagnostic::new(
             "RL001",
@@ -180,14 +182,14 @@ pub fn parse(file: FileId, src: &str) -> (MasterCf, Vec<Diagnostic>) {
         parse_args(&w[8..], &mut service, line_span, src);
         // The last line for the same service and type wins; `smtp` and `25`
         // name the same inet service.
-        let key = identity(&service);
-        if let Some(i) = identities.iter().position(|k| *k == key) {
-            identities.remove(i);
-            cf.services.remove(i);
+        if let Some(earlier) = slot_of.insert(identity(&service), slots.len()) {
+            if let Some(slot) = slots.get_mut(earlier) {
+                *slot = None;
+            }
         }
-        identities.push(key);
-        cf.services.push(service);
+        slots.push(Some(service));
     }
+    cf.services = slots.into_iter().flatten().collect();
     (cf, diags)
 }
 
@@ -438,5 +440,12 @@ mod tests {
         assert_eq!(cf.services[0].command, "postscreen");
         assert_eq!(d.len(), 1);
         assert_eq!(cf.fatal.len(), 1);
+        // The redefined service takes the place of its last line.
+        let (cf, _) = parse(
+            FileId(0),
+            "smtp inet n - y - - smtpd\npickup unix n - y 60 1 pickup\n25 inet n - y - - postscreen\n",
+        );
+        let order: Vec<&str> = cf.services.iter().map(|s| s.command.as_str()).collect();
+        assert_eq!(order, ["pickup", "postscreen"]);
     }
 }
