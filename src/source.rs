@@ -146,8 +146,14 @@ impl SourceDb {
             // ASCII bytes never occur inside a multi-byte UTF-8 sequence,
             // so replacing them byte by byte keeps the text valid.
             let mut bytes = text.into_bytes();
-            for b in bytes.iter_mut().filter(|b| is_control(**b)) {
-                *b = b'?';
+            // Block by block, as `has_control` scans: only the few blocks
+            // holding a control character are walked byte by byte.
+            for block in bytes.chunks_mut(64) {
+                if has_control(block) {
+                    for b in block.iter_mut().filter(|b| is_control(**b)) {
+                        *b = b'?';
+                    }
+                }
             }
             String::from_utf8(bytes)
                 .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
@@ -323,6 +329,21 @@ mod tests {
             }
         }
         assert!(!has_control(b"tab\tnew\nline\r\n\0"));
+    }
+
+    /// Every control byte becomes `?`, wherever its block lies, and nothing
+    /// else changes (multi-byte characters across block edges included).
+    #[test]
+    fn added_text_has_its_control_bytes_replaced() {
+        let mut text = "é".repeat(100);
+        // The escape sits at byte 62: its sequence crosses the first block's end.
+        text.insert_str(62, "\u{1b}[31m");
+        text.push_str("tab\there\u{7}\r\n\0end\u{7f}");
+        let want = text.replace(['\u{1b}', '\u{7}', '\u{7f}'], "?");
+        let mut db = SourceDb::new();
+        let id = db.add("f".into(), text, false);
+        assert_eq!(db.text(id), want);
+        assert_eq!(db.text(id).get(62..67), Some("?[31m"));
     }
 
     #[test]
