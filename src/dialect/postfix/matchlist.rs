@@ -207,20 +207,23 @@ fn first_match(
 
 /// Matches a client address against a match list of addresses/hostnames.
 pub fn match_client(tokens: &[Token], ip: IpAddr, store: &Store, depth: usize) -> MatchResult {
-    let key = ip.to_string();
+    // The address as text, for tables that must be walked (written once,
+    // and only then: most lists are networks, or tables indexed by network).
+    let key_text = std::cell::OnceCell::new();
     let table = |r: &TableRef, t: &Table, _: &Token| {
         let found = if let Some(first) = t.first_covering(ip) {
             first.is_some()
         } else {
+            let key = key_text.get_or_init(|| ip.to_string());
             t.entries.iter().any(|e| match (&e.pattern, r.kind) {
-                (Pattern::Net(n), _) => e.matches(&key, Some(ip)) && (n.contains(&ip) || e.negated),
+                (Pattern::Net(n), _) => e.matches(key, Some(ip)) && (n.contains(&ip) || e.negated),
                 // Without reverse DNS the client name is `unknown`, and the
                 // name is matched too.
                 (Pattern::Key(k), TableKind::Indexed | TableKind::Inline) => {
-                    *k == key || k == "unknown" || attacker_name_pattern(k)
+                    k == key || k == "unknown" || attacker_name_pattern(k)
                 }
-                (Pattern::Regex(_), _) => e.matches(&key, Some(ip)) || e.matches("unknown", None),
-                _ => e.matches(&key, Some(ip)),
+                (Pattern::Regex(_), _) => e.matches(key, Some(ip)) || e.matches("unknown", None),
+                _ => e.matches(key, Some(ip)),
             })
         };
         if found {
