@@ -102,8 +102,10 @@ impl JoinedLine {
     /// Whitespace-separated words, `{ ... }` groups kept whole, each with
     /// its span (from its first to its last byte, across pieces).
     fn words(&self, file: FileId) -> Vec<Word<'_>> {
-        word_ranges(self.text.as_bytes(), |b| b.is_ascii_whitespace())
-            .filter_map(|r| {
+        // Room for a service line's eight fields and a few arguments.
+        let mut words = Vec::with_capacity(16);
+        words.extend(
+            word_ranges(self.text.as_bytes(), |b| b.is_ascii_whitespace()).filter_map(|r| {
                 let text = self.text.get(r.clone())?;
                 let first = self.origin(r.start);
                 let last = r.end.checked_sub(1).and_then(|l| self.origin(l));
@@ -112,8 +114,9 @@ impl JoinedLine {
                     _ => None,
                 };
                 Some(Word { text, span })
-            })
-            .collect()
+            }),
+        );
+        words
     }
 }
 
