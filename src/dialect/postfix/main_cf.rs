@@ -54,34 +54,44 @@ struct Physical {
     end: usize,
 }
 
-fn physical_lines(src: &str) -> Vec<Physical> {
+/// The physical lines of `src`, each without its line break (and its `\r`),
+/// cut at a NUL: Postfix reads lines as C strings.
+fn physical_lines(src: &str) -> impl Iterator<Item = Physical> + '_ {
     let bytes = src.as_bytes();
-    let mut out = Vec::new();
+    let has_nul = memchr::memchr(0, bytes).is_some();
     let mut start = 0;
-    for i in memchr::memchr_iter(b'\n', bytes) {
-        let end = if i > start && bytes.get(i - 1) == Some(&b'\r') {
-            i - 1
-        } else {
-            i
-        };
-        out.push(Physical { start, end });
-        start = i + 1;
-    }
-    if start < src.len() {
-        out.push(Physical {
-            start,
-            end: src.len(),
-        });
-    }
-    // Postfix reads lines as C strings: a line ends at its first NUL.
-    if memchr::memchr(0, bytes).is_some() {
-        for l in &mut out {
-            if let Some(p) = bytes.get(l.start..l.end).and_then(|t| memchr::memchr(0, t)) {
-                l.end = l.start + p;
+    let breaks = memchr::memchr_iter(b'\n', bytes).map(Some);
+    breaks.chain(std::iter::once(None)).filter_map(move |nl| {
+        let line = match nl {
+            Some(i) => {
+                let end = if i > start && bytes.get(i - 1) == Some(&b'\r') {
+                    i - 1
+                } else {
+                    i
+                };
+                let line = Physical { start, end };
+                start = i + 1;
+                line
             }
-        }
-    }
-    out
+            // The last line, when the file does not end with a break.
+            None if start < bytes.len() => Physical {
+                start,
+                end: bytes.len(),
+            },
+            None => return None,
+        };
+        let end = match has_nul {
+            true => bytes
+                .get(line.start..line.end)
+                .and_then(|t| memchr::memchr(0, t))
+                .map_or(line.end, |p| line.start + p),
+            false => line.end,
+        };
+        Some(Physical {
+            start: line.start,
+            end,
+        })
+    })
 }
 
 /// A byte range `(start, end)` of one physical line.
@@ -125,7 +135,11 @@ pub fn logical_lines(src: &str) -> (LogicalLines, Vec<Piece>) {
     let mut orphans = Vec::new();
     for line in physical_lines(src) {
         let text = src.get(line.start..line.end).unwrap_or("");
-        let trimmed = text.trim_start();
+        // Most lines start with a visible ASCII character: nothing to trim.
+        let trimmed = match text.as_bytes().first() {
+            Some(b) if b.is_ascii_graphic() => text,
+            _ => text.trim_start(),
+        };
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
@@ -257,6 +271,48 @@ pub fn parse(file: FileId, src: &str) -> (MainCf, Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The streamed physical lines equal a plain split: at `\n`, one `\r`
+    /// dropped before it, no line after a final break, each cut at a NUL.
+    #[test]
+    fn physical_lines_split_break_return_and_nul() {
+        let plain = |src: &str| {
+            let bytes = src.as_bytes();
+            let mut out = Vec::new();
+            let mut start = 0;
+            for (i, b) in bytes.iter().enumerate() {
+                if *b == b'\n' {
+                    let end = if i > start && bytes[i - 1] == b'\r' {
+                        i - 1
+                    } else {
+                        i
+                    };
+                    out.push((start, end));
+                    start = i + 1;
+                }
+            }
+            if start < bytes.len() {
+                out.push((start, bytes.len()));
+            }
+            for l in &mut out {
+                if let Some(p) = bytes[l.0..l.1].iter().position(|b| *b == 0) {
+                    l.1 = l.0 + p;
+                }
+            }
+            out
+        };
+        let alphabet = ["a", " ", "#", "\n", "\r", "\0", "\r\n"];
+        let mut next = crate::test_sequence::sequence(11);
+        for _ in 0..3000 {
+            let len = next() % 16;
+            let src: String = (0..len)
+                .map(|_| alphabet[next() as usize % alphabet.len()])
+                .collect();
+            let streamed: Vec<(usize, usize)> =
+                physical_lines(&src).map(|l| (l.start, l.end)).collect();
+            assert_eq!(streamed, plain(&src), "{src:?}");
+        }
+    }
 
     fn parse_ok(src: &str) -> MainCf {
         let (cf, d) = parse(FileId(0), src);
