@@ -148,6 +148,30 @@ pub fn listeners<'a>(master: Option<&'a MasterCf>, smtpd_service_name: &str) -> 
     out
 }
 
+/// Every inet service of `master` as a listener on its port (the stock
+/// `smtp` one without a master.cf), whatever its command: the ports of
+/// [`listeners`] are among theirs, and they need no main.cf to work out.
+pub fn inet_candidates(master: Option<&MasterCf>) -> Vec<Listener<'_>> {
+    let Some(master) = master else {
+        return listeners(None, "");
+    };
+    master
+        .services
+        .iter()
+        .filter(|s| s.kind == "inet")
+        .map(|s| {
+            let (host, port) = split_host(&s.name);
+            Listener {
+                inet: Some(s),
+                policy: None,
+                postscreen: false,
+                host,
+                port,
+            }
+        })
+        .collect()
+}
+
 /// Where a listener accepts connections, given `inet_interfaces` tokens.
 pub fn exposure(listener: &Listener, inet_interfaces: &[String]) -> Exposure {
     if let Some(h) = &listener.host {
