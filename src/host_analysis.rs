@@ -8,7 +8,7 @@
 //! relay through the proxy (SQ013, DN013), whatever each unit looks like on
 //! its own. Each dialect answers a narrow question
 //! ([`postfix::local_relays`], [`squid::local_connect`],
-//! [`dante::local_connect`]); this module only joins the answers and writes
+//! [`dante::HostView::local_connect`]); this module only joins the answers and writes
 //! the finding.
 //!
 //! Where the proxy connects from was measured with the real daemons: Squid
@@ -159,7 +159,10 @@ pub fn dante_to_postfix(
 ) -> (SourceDb, Vec<Diagnostic>) {
     // danted connects out from its `external:` address, loopback targets
     // included: that is the client Postfix sees.
-    let outgoing = dante::outgoing_addresses(dante, limits);
+    // danted's file is read first, once, for every question asked of it.
+    let mut db = SourceDb::new();
+    let view = dante::host_view(dante, limits, &mut db);
+    let outgoing = view.outgoing_addresses();
     let named_external = outgoing.len() == 1;
     let mut groups = vec![vec![loopback()]];
     if named_external {
@@ -169,10 +172,10 @@ pub fn dante_to_postfix(
     let (db, hit) = search(
         postfix,
         limits,
-        SourceDb::new(),
+        db,
         &groups,
         |_| outgoing.clone(),
-        |dest, port, db| dante::local_connect(dante, limits, attacker, dest, port, db),
+        |dest, port, _| view.local_connect(attacker, dest, port),
     );
     let diags = hit
         .map(|h| vec![dante_finding(&h.reach, &h.relay, h.dest, named_external)])

@@ -55,7 +55,18 @@ fn finish(
 ) -> UnitOutput {
     // Suppressions apply before selection, so that a suppression of a rule
     // left out by `--select` is not reported as silencing nothing.
-    let findings = suppress::apply(db, diags)
+    resolve(db, suppress::apply(db, diags), opts, host)
+}
+
+/// The findings `opts` selects among diagnostics already filtered by the
+/// suppressions, resolved against `db`.
+fn resolve(
+    db: &SourceDb,
+    diags: Vec<Diagnostic>,
+    opts: &Options,
+    host: &host::HostTag,
+) -> UnitOutput {
+    let findings = diags
         .iter()
         .filter(|d| opts.is_selected(d.code))
         .map(|d| {
@@ -229,12 +240,12 @@ fn analyse_with_partners(
     attacker: &net::IpSet,
 ) -> UnitOutput {
     let UnitPlan::Squid { conf, sysroot } = u else {
-        let mut out = analyse_unit(u, opts, attacker);
-        for pf in partners {
-            out.findings
-                .extend(analyse_host(pf, u, opts, attacker).findings);
+        if let UnitPlan::Dante { conf, sysroot } = u {
+            if !partners.is_empty() {
+                return analyse_dante_with_partners(u, conf, sysroot, partners, opts, attacker);
+            }
         }
-        return out;
+        return analyse_unit(u, opts, attacker);
     };
     let host = host::of_unit(u);
     let inputs = squid::Inputs {
@@ -242,20 +253,28 @@ fn analyse_with_partners(
         sysroot,
     };
     let (mut db, diags, view) = squid::analyse_with_view(&inputs, opts.limits, attacker);
-    let mut out = finish(&db, diags, opts, &host);
     let squid_files = db.len();
+    // One set of suppressions for the unit's own analysis and its host
+    // passes: a suppression used by either is used, and each is reported
+    // once, by this unit (the Postfix files read here are their unit's).
+    let mut suppressions = suppress::Suppressions::read(&db, squid_files);
+    let kept = suppressions.silence(&db, diags);
+    let mut out = resolve(&db, kept, opts, &host);
     for pf in partners {
         let Some(postfix_inputs) = postfix_inputs(pf) else {
             continue;
         };
         let (mut with_postfix, diags) =
             host_analysis::squid_to_postfix(&postfix_inputs, &view, db, opts.limits, attacker);
+        let kept = suppressions.silence(&with_postfix, diags);
         out.findings
-            .extend(finish(&with_postfix, diags, opts, &host).findings);
+            .extend(resolve(&with_postfix, kept, opts, &host).findings);
         // The next pair sees Squid's files only, as a pair read alone would.
         with_postfix.truncate(squid_files);
         db = with_postfix;
     }
+    out.findings
+        .extend(resolve(&db, suppressions.finish(), opts, &host).findings);
     out
 }
 
@@ -275,35 +294,45 @@ fn postfix_inputs(pf: &UnitPlan) -> Option<postfix::Inputs<'_>> {
     }
 }
 
-/// The host pass for a Dante unit and a Postfix unit: only its own findings
-/// (the units' files are counted by their own analyses).
-fn analyse_host(
-    pf: &UnitPlan,
-    proxy: &UnitPlan,
+/// A Dante unit's own analysis, then the host pass with each Postfix unit
+/// of its host, sharing the unit's suppressions as a Squid unit does. The
+/// host passes read danted's file first, so that it has the same id as in
+/// the unit's own reading (the suppressions are found by file and line).
+fn analyse_dante_with_partners(
+    u: &UnitPlan,
+    conf: &Path,
+    sysroot: &Path,
+    partners: &[&UnitPlan],
     opts: &Options,
     attacker: &net::IpSet,
 ) -> UnitOutput {
-    let (Some(postfix_inputs), UnitPlan::Postfix { sysroot, .. }) = (postfix_inputs(pf), pf) else {
-        return UnitOutput {
-            files: 0,
-            findings: Vec::new(),
+    let host = host::of_unit(u);
+    let inputs = dante::Inputs {
+        conf: Source::Path(conf),
+        sysroot,
+    };
+    let (db, diags) = dante::analyse(&inputs, opts.limits, attacker);
+    let mut suppressions = suppress::Suppressions::read(&db, db.len());
+    let kept = suppressions.silence(&db, diags);
+    let mut out = resolve(&db, kept, opts, &host);
+    for pf in partners {
+        let (Some(postfix_inputs), UnitPlan::Postfix { sysroot, .. }) = (postfix_inputs(pf), pf)
+        else {
+            continue;
         };
-    };
-    // Squid units take their host pass in `analyse_with_partners`.
-    let (db, diags) = match proxy {
-        UnitPlan::Dante { conf, .. } => {
-            let inputs = dante::Inputs {
-                conf: Source::Path(conf),
-                sysroot,
-            };
-            host_analysis::dante_to_postfix(&postfix_inputs, &inputs, opts.limits, attacker)
-        }
-        _ => (SourceDb::new(), Vec::new()),
-    };
-    UnitOutput {
-        files: 0,
-        ..finish(&db, diags, opts, &host::of_unit(proxy))
+        let inputs = dante::Inputs {
+            conf: Source::Path(conf),
+            sysroot,
+        };
+        let (host_db, diags) =
+            host_analysis::dante_to_postfix(&postfix_inputs, &inputs, opts.limits, attacker);
+        let kept = suppressions.silence(&host_db, diags);
+        out.findings
+            .extend(resolve(&host_db, kept, opts, &host).findings);
     }
+    out.findings
+        .extend(resolve(&db, suppressions.finish(), opts, &host).findings);
+    out
 }
 
 /// Scans `inputs` (files, folders, or `-` for `stdin`).

@@ -393,38 +393,66 @@ pub fn parse_file(db: &SourceDb, file: FileId, style: Style) -> (Vec<Directive>,
 /// and adds RL009 for malformed suppressions and RL010 for suppressions
 /// that silence nothing. RL009 and RL010 themselves cannot be suppressed.
 pub fn apply(db: &SourceDb, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let style = Style::of_unit(db);
-    let mut per_file: Vec<(FileId, Vec<Directive>)> = Vec::new();
-    let mut meta = Vec::new();
-    for i in 0..db.len() {
-        let id = FileId(u32::try_from(i).unwrap_or(u32::MAX));
-        let shown = db.display(id).to_ascii_lowercase();
-        // m4 files are m4 whatever the unit; the other files of a Sendmail
-        // `.mc` unit (access, relay-domains, aliases) use `#`.
-        let file_style = if shown.ends_with(".mc") || shown.ends_with(".m4") {
-            Style::of(Some(Dialect::SendmailMc))
-        } else if style.dnl {
-            Style::of(Some(Dialect::SendmailCf))
-        } else {
-            style
-        };
-        let (directives, problems) = parse_file(db, id, file_style);
-        meta.extend(problems);
-        if !directives.is_empty() {
-            per_file.push((id, directives));
+    let mut suppressions = Suppressions::read(db, db.len());
+    let mut kept = suppressions.silence(db, diags);
+    kept.extend(suppressions.finish());
+    kept
+}
+
+/// The suppressions of a unit's own files, applied to the diagnostics of
+/// one or more passes over them (a proxy unit's own analysis, then its host
+/// passes, whose findings sit in the proxy's file too), and reported once:
+/// RL009 for the malformed ones, RL010 for those no pass used.
+pub struct Suppressions {
+    per_file: Vec<(FileId, Vec<Directive>)>,
+    /// used[file][directive][target]
+    used: Vec<Vec<Vec<bool>>>,
+    /// RL009 for the directives that could not be read.
+    malformed: Vec<Diagnostic>,
+}
+
+impl Suppressions {
+    /// The suppressions in the first `own` files of `db` (the unit's own;
+    /// later files belong to other units, which report on them).
+    pub fn read(db: &SourceDb, own: usize) -> Suppressions {
+        let style = Style::of_unit(db);
+        let mut per_file: Vec<(FileId, Vec<Directive>)> = Vec::new();
+        let mut malformed = Vec::new();
+        for i in 0..own.min(db.len()) {
+            let id = FileId(u32::try_from(i).unwrap_or(u32::MAX));
+            let shown = db.display(id).to_ascii_lowercase();
+            // m4 files are m4 whatever the unit; the other files of a Sendmail
+            // `.mc` unit (access, relay-domains, aliases) use `#`.
+            let file_style = if shown.ends_with(".mc") || shown.ends_with(".m4") {
+                Style::of(Some(Dialect::SendmailMc))
+            } else if style.dnl {
+                Style::of(Some(Dialect::SendmailCf))
+            } else {
+                style
+            };
+            let (directives, problems) = parse_file(db, id, file_style);
+            malformed.extend(problems);
+            if !directives.is_empty() {
+                per_file.push((id, directives));
+            }
         }
-    }
-    if per_file.is_empty() {
-        let mut out = diags;
-        out.extend(meta);
-        return out;
-    }
-    {
-        // used[file][directive][target]
-        let mut used: Vec<Vec<Vec<bool>>> = per_file
+        let used = per_file
             .iter()
             .map(|(_, ds)| ds.iter().map(|d| vec![false; d.targets.len()]).collect())
             .collect();
+        Suppressions {
+            per_file,
+            used,
+            malformed,
+        }
+    }
+
+    /// The diagnostics no suppression silences. `db` holds the unit's own
+    /// files first, as [`Suppressions::read`] saw them.
+    pub fn silence(&mut self, db: &SourceDb, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        if self.per_file.is_empty() {
+            return diags;
+        }
         let mut kept = Vec::with_capacity(diags.len());
         for d in diags {
             let span = d.primary.span;
@@ -433,7 +461,7 @@ pub fn apply(db: &SourceDb, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
                 .map(|m| m.name.as_str())
                 .unwrap_or("");
             let mut silenced = false;
-            for (fi, (file, directives)) in per_file.iter().enumerate() {
+            for (fi, (file, directives)) in self.per_file.iter().enumerate() {
                 if *file != span.file {
                     continue;
                 }
@@ -448,7 +476,8 @@ pub fn apply(db: &SourceDb, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
                     for (ti, t) in dir.targets.iter().enumerate() {
                         if registry::selects(&t.selector, d.code, name) {
                             silenced = true;
-                            if let Some(u) = used
+                            if let Some(u) = self
+                                .used
                                 .get_mut(fi)
                                 .and_then(|f| f.get_mut(di))
                                 .and_then(|d| d.get_mut(ti))
@@ -463,7 +492,14 @@ pub fn apply(db: &SourceDb, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
                 kept.push(d);
             }
         }
-        for ((_, directives), used) in per_file.iter().zip(&used) {
+        kept
+    }
+
+    /// RL009 for every malformed suppression, RL010 for every target that
+    /// silenced nothing in any pass.
+    pub fn finish(self) -> Vec<Diagnostic> {
+        let mut meta = self.malformed;
+        for ((_, directives), used) in self.per_file.iter().zip(&self.used) {
             for (dir, used) in directives.iter().zip(used) {
                 for (t, u) in dir.targets.iter().zip(used) {
                     if !u {
@@ -484,8 +520,7 @@ pub fn apply(db: &SourceDb, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
                 }
             }
         }
-        kept.extend(meta);
-        kept
+        meta
     }
 }
 

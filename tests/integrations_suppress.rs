@@ -16,13 +16,11 @@ fn write(dir: &Path, rel: &str, text: &str) {
     std::fs::write(p, text).expect("write");
 }
 
-/// `(code, line)` of every finding of a scan of `main.cf`.
-fn postfix(main_cf: &str, args: &[&str]) -> Vec<(String, u64)> {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "etc/postfix/main.cf", main_cf);
+/// The findings of `relaylint check --format json ARGS .` run in `dir`.
+fn findings(dir: &Path, args: &[&str]) -> Vec<serde_json::Value> {
     let out = Command::cargo_bin("relaylint")
         .expect("binary")
-        .current_dir(dir.path())
+        .current_dir(dir)
         .args([
             "check",
             "--no-config",
@@ -36,9 +34,14 @@ fn postfix(main_cf: &str, args: &[&str]) -> Vec<(String, u64)> {
         .output()
         .expect("run");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    v["findings"]
-        .as_array()
-        .expect("findings")
+    v["findings"].as_array().expect("findings").clone()
+}
+
+/// `(code, line)` of every finding of a scan of `main.cf`.
+fn postfix(main_cf: &str, args: &[&str]) -> Vec<(String, u64)> {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "etc/postfix/main.cf", main_cf);
+    findings(dir.path(), args)
         .iter()
         .map(|f| {
             (
@@ -248,5 +251,99 @@ fn any_text_is_safe() {
         for name in ["main.cf", "squid.conf", "sockd.conf", "x.mc", "-"] {
             let _ = apply(name, text, &[("PF001", 1)]);
         }
+    }
+}
+
+/// `(code, file name, line)` of every finding of a scan of a copy of the
+/// host fixture `case`, after `edit` changed the copy.
+fn host_case(case: &str, edit: impl Fn(&Path)) -> Vec<(String, String, u64)> {
+    let dir = tempfile::tempdir().unwrap();
+    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/host")
+        .join(case);
+    for entry in walkdir::WalkDir::new(&from) {
+        let entry = entry.expect("walk");
+        let rel = entry.path().strip_prefix(&from).expect("inside");
+        if entry.file_type().is_file() {
+            let text = std::fs::read_to_string(entry.path()).expect("read");
+            write(dir.path(), &rel.to_string_lossy(), &text);
+        }
+    }
+    edit(dir.path());
+    findings(dir.path(), &[])
+        .iter()
+        .map(|f| {
+            let path = f["path"].as_str().unwrap_or("");
+            let name = path.rsplit('/').next().unwrap_or("").to_string();
+            (
+                f["code"].as_str().unwrap_or("").to_string(),
+                name,
+                f["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+/// Puts `comment` on a line of its own before line `line` of `rel`.
+fn comment_before(dir: &Path, rel: &str, line: usize, comment: &str) {
+    let p = dir.join(rel);
+    let text = std::fs::read_to_string(&p).expect("read");
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.insert(line - 1, comment);
+    std::fs::write(&p, lines.join("\n") + "\n").expect("write");
+}
+
+fn count(found: &[(String, String, u64)], code: &str) -> usize {
+    found.iter().filter(|(c, _, _)| c == code).count()
+}
+
+#[test]
+fn a_host_finding_is_silenced_in_the_proxy_file_and_the_suppression_counts_as_used() {
+    // Each fixture's host finding, in the proxy's file.
+    for (case, proxy_file, code, line) in [
+        (
+            "01-allow-all-ssl-ports-with-25",
+            "etc/squid/squid.conf",
+            "SQ013",
+            6,
+        ),
+        ("18-dante-block-lo-first", "etc/danted.conf", "DN013", 18),
+    ] {
+        let name = proxy_file.rsplit('/').next().unwrap_or("");
+        let plain = host_case(case, |_| {});
+        assert!(
+            plain
+                .iter()
+                .any(|(c, f, l)| c == code && f == name && *l == line),
+            "{case}: {plain:?}"
+        );
+        let comment = format!("# relaylint: disable={code} -- reviewed");
+        let silenced = host_case(case, |dir| {
+            comment_before(dir, proxy_file, line as usize, &comment)
+        });
+        assert_eq!(count(&silenced, code), 0, "{case}: {silenced:?}");
+        assert_eq!(
+            count(&silenced, "RL010"),
+            0,
+            "{case}, used by the host pass: {silenced:?}"
+        );
+    }
+}
+
+#[test]
+fn suppression_problems_of_a_host_are_reported_once() {
+    // A malformed suppression in every file of a host with a proxy: the
+    // host passes read them again, but each is reported by its own unit.
+    for (case, proxy_file) in [
+        ("01-allow-all-ssl-ports-with-25", "etc/squid/squid.conf"),
+        ("18-dante-block-lo-first", "etc/danted.conf"),
+    ] {
+        let found = host_case(case, |dir| {
+            comment_before(dir, proxy_file, 1, "# relaylint: nonsense");
+            comment_before(dir, "etc/postfix/main.cf", 1, "# relaylint: nonsense");
+            comment_before(dir, proxy_file, 2, "# relaylint: disable=PF001 -- unused");
+        });
+        assert_eq!(count(&found, "RL009"), 2, "{case}: {found:?}");
+        assert_eq!(count(&found, "RL010"), 1, "{case}: {found:?}");
     }
 }

@@ -20,6 +20,7 @@ use crate::net::IpSet;
 use crate::source::{FileId, SourceDb, Span};
 use evaluate::{Evaluator, InternalVerdict};
 use std::path::Path;
+use std::rc::Rc;
 use syntax::Config;
 
 /// The files of a unit.
@@ -70,23 +71,31 @@ pub fn analyse(inputs: &Inputs, limits: Limits, attacker: &IpSet) -> (SourceDb, 
 /// A way through danted to a port on the host itself.
 pub struct LoopbackReach {
     /// The parsed file, for the witness's rules and spans.
-    pub cfg: Config,
+    pub cfg: Rc<Config>,
     /// Index in [`Config::internals`]: where the attacker connects.
     pub internal: usize,
     /// The request that gets through.
     pub witness: evaluate::Witness,
 }
 
-/// The addresses danted's outgoing connections leave from: the first
-/// `external:` line's address when it names one; otherwise (an interface or
-/// a name) an address of the host relaylint does not know, stood for by two
-/// unrelated documentation addresses, so that a verdict holds for either.
-/// Empty when the file cannot be read.
-pub fn outgoing_addresses(inputs: &Inputs, limits: Limits) -> Vec<std::net::IpAddr> {
-    let mut db = SourceDb::new();
+/// danted's file read once for the host-level questions (a host pass asks
+/// about several destinations and ports).
+pub struct HostView {
+    /// The parsed file; `None` when it cannot be read.
+    cfg: Option<Rc<Config>>,
+    /// See [`HostView::outgoing_addresses`].
+    outgoing: Vec<std::net::IpAddr>,
+}
+
+/// Reads the unit's file into `db` for [`HostView::local_connect`] and
+/// [`HostView::outgoing_addresses`].
+pub fn host_view(inputs: &Inputs, limits: Limits, db: &mut SourceDb) -> HostView {
     let mut diags = Vec::new();
-    let Some(file) = read_source(&mut db, &mut diags, &inputs.conf, inputs.sysroot, limits) else {
-        return Vec::new();
+    let Some(file) = read_source(db, &mut diags, &inputs.conf, inputs.sysroot, limits) else {
+        return HostView {
+            cfg: None,
+            outgoing: Vec::new(),
+        };
     };
     let text = db.text(file);
     let cfg = syntax::parse(file, text);
@@ -99,39 +108,50 @@ pub fn outgoing_addresses(inputs: &Inputs, limits: Limits) -> Vec<std::net::IpAd
             .parse::<std::net::IpAddr>()
             .ok()
     });
-    match named {
+    let outgoing = match named {
         Some(ip) => vec![ip],
         None => ["192.0.2.1", "203.0.113.201"]
             .iter()
             .filter_map(|s| s.parse().ok())
             .collect(),
+    };
+    HostView {
+        cfg: Some(Rc::new(cfg)),
+        outgoing,
     }
 }
 
-/// Asks the host-level question: can a client in `attacker` CONNECT to
-/// `port` on `dest` (an address of the host) through this danted without
-/// authentication? The file is read into `db`; per-unit findings are left
-/// to [`analyse`]. `None` also when danted would not start.
-pub fn local_connect(
-    inputs: &Inputs,
-    limits: Limits,
-    attacker: &IpSet,
-    dest: std::net::IpAddr,
-    port: u16,
-    db: &mut SourceDb,
-) -> Option<LoopbackReach> {
-    let mut diags = Vec::new();
-    let file = read_source(db, &mut diags, &inputs.conf, inputs.sysroot, limits)?;
-    let cfg = syntax::parse(file, db.text(file));
-    if !cfg.problems.is_empty() {
-        return None;
+impl HostView {
+    /// The addresses danted's outgoing connections leave from: the first
+    /// `external:` line's address when it names one; otherwise (an
+    /// interface or a name) an address of the host relaylint does not know,
+    /// stood for by two unrelated documentation addresses, so that a
+    /// verdict holds for either. Empty when the file cannot be read.
+    pub fn outgoing_addresses(&self) -> Vec<std::net::IpAddr> {
+        self.outgoing.clone()
     }
-    let (internal, witness) = Evaluator::new(&cfg, attacker).connect_to_host(dest, port)?;
-    Some(LoopbackReach {
-        cfg,
-        internal,
-        witness,
-    })
+
+    /// Asks the host-level question: can a client in `attacker` CONNECT to
+    /// `port` on `dest` (an address of the host) through this danted
+    /// without authentication? Per-unit findings are left to [`analyse`].
+    /// `None` also when danted would not start.
+    pub fn local_connect(
+        &self,
+        attacker: &IpSet,
+        dest: std::net::IpAddr,
+        port: u16,
+    ) -> Option<LoopbackReach> {
+        let cfg = self.cfg.as_ref()?;
+        if !cfg.problems.is_empty() {
+            return None;
+        }
+        let (internal, witness) = Evaluator::new(cfg, attacker).connect_to_host(dest, port)?;
+        Some(LoopbackReach {
+            cfg: Rc::clone(cfg),
+            internal,
+            witness,
+        })
+    }
 }
 
 /// Parses, evaluates and runs every Dante rule on one file's text.
