@@ -70,6 +70,9 @@ pub struct ServiceConfig<'a> {
     pub version: Option<Version>,
     /// The compatibility level, worked out once (every default needs it).
     level: OnceCell<String>,
+    /// `parent_domain_matches_subdomains`, split once (every domain lookup
+    /// asks it).
+    parent_matching: OnceCell<Vec<String>>,
 }
 
 impl<'a> ServiceConfig<'a> {
@@ -80,6 +83,7 @@ impl<'a> ServiceConfig<'a> {
             overrides,
             version,
             level: OnceCell::new(),
+            parent_matching: OnceCell::new(),
         }
     }
 }
@@ -242,6 +246,20 @@ impl ServiceConfig<'_> {
         }
         let (text, errors) = expand(&raw, self);
         (Value { text, origin }, errors)
+    }
+
+    /// True when `parent_domain_matches_subdomains` lists `what`.
+    pub fn parent_matches(&self, what: &str) -> bool {
+        self.parent_matching
+            .get_or_init(|| {
+                self.get("parent_domain_matches_subdomains")
+                    .tokens()
+                    .into_iter()
+                    .map(|t| t.text)
+                    .collect()
+            })
+            .iter()
+            .any(|t| t == what)
     }
 
     /// Shorthand for [`ServiceConfig::value`] without the errors.

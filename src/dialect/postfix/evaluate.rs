@@ -791,11 +791,7 @@ impl Eval<'_> {
     /// True when `parent_domain_matches_subdomains` lists `what`: then a
     /// bare `example.com` also matches its subdomains.
     fn parent_matches(&self, what: &str) -> bool {
-        self.cfg()
-            .get("parent_domain_matches_subdomains")
-            .tokens()
-            .iter()
-            .any(|t| t.text == what)
+        self.cfg().parent_matches(what)
     }
 
     /// True when the recipient table of an address class accepts
