@@ -714,3 +714,50 @@ fn jobs_1_and_jobs_8_give_byte_identical_json() {
     }
     assert_eq!(run("8"), one, "two --jobs 8 runs differ");
 }
+
+/// Terminal escapes written in a lookup table never reach the terminal:
+/// table keys and values end up in messages (the witness quotes the forged
+/// sender), and they are read with control characters replaced as every
+/// other file is.
+#[test]
+fn control_characters_in_a_table_stay_out_of_messages() {
+    let dir = tree();
+    write(
+        dir.path(),
+        "h1/etc/postfix/main.cf",
+        b"smtpd_recipient_restrictions = check_sender_access hash:/etc/postfix/sender_access, reject_unauth_destination\nsmtpd_relay_restrictions =\n",
+    );
+    write(
+        dir.path(),
+        "h1/etc/postfix/sender_access",
+        b"evil\x1b]0;pwned\x07\x1b[31m@example.com OK\n",
+    );
+    let s = scan_with(dir.path(), &["--fail-on", "never"]);
+    let quoted: Vec<&Value> = s.json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| in_scan(f, "h1/") && f.to_string().contains("evil"))
+        .collect();
+    assert!(
+        !quoted.is_empty(),
+        "the table entry is quoted: {}",
+        s.summary()
+    );
+    for f in quoted {
+        let text = f.to_string();
+        assert!(
+            !text.contains("\\u001b") && !text.contains("\\u0007"),
+            "a control character reached a message: {text}"
+        );
+    }
+    let human = relaylint()
+        .args(["check", "--color", "never", "--fail-on", "never"])
+        .arg(dir.path().join("h1"))
+        .output()
+        .expect("relaylint ran");
+    assert!(
+        !human.stdout.iter().any(|b| *b == 0x1b || *b == 0x07),
+        "raw escapes in the text report"
+    );
+}

@@ -117,11 +117,13 @@ impl Store {
         match read_confined(&path, &self.sysroot, self.limits) {
             Ok(loaded) => {
                 let shown = crate::discover::display(&path);
-                let text: Rc<str> = Rc::from(loaded.text.as_str());
                 let id = self
                     .db
                     .borrow_mut()
                     .add(shown.clone(), loaded.text, loaded.lossy);
+                // The text as the database keeps it, control characters
+                // replaced: table keys and values end up in messages.
+                let text: Rc<str> = Rc::from(self.db.borrow().text(id));
                 if loaded.lossy {
                     let at = self.db.borrow().first_invalid(id);
                     self.diags.borrow_mut().push(Diagnostic::new(
