@@ -300,17 +300,72 @@ impl WalkPart {
 
 /// The entries directly inside `root`, sorted by file name (the root itself
 /// first), without the excluded ones.
-fn top_entries(
-    root: &Path,
-    rules: &crate::config_file::PathRules,
-) -> Vec<walkdir::Result<walkdir::DirEntry>> {
-    walkdir::WalkDir::new(root)
-        .follow_links(false)
-        .sort_by_file_name()
-        .max_depth(1)
+fn top_entries(root: &Path, rules: &crate::config_file::PathRules) -> Vec<TopEntry> {
+    // Listed with `read_dir`: a walk limited to depth 1 still opens and
+    // sorts every folder it yields, which each folder's own walk does again.
+    let listed: Option<Vec<fs::DirEntry>> = fs::read_dir(root)
+        .ok()
+        .and_then(|dir| dir.collect::<Result<Vec<_>, _>>().ok());
+    let Some(mut listed) = listed else {
+        // The walk reports what could not be read.
+        return walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .sort_by_file_name()
+            .max_depth(1)
+            .into_iter()
+            .filter_entry(|e| keep(e, rules))
+            .filter(|e| !matches!(e, Ok(e) if e.depth() == 0))
+            .map(TopEntry::Walked)
+            .collect();
+    };
+    listed.sort_by_cached_key(fs::DirEntry::file_name);
+    listed
         .into_iter()
-        .filter_entry(|e| keep(e, rules))
+        .filter(|e| e.file_name() != ".git" && !rules.excluded(&e.path()))
+        .filter_map(|e| {
+            let path = e.path();
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                return Some(TopEntry::Folder(path));
+            }
+            // Not a folder (a symlink is not followed): the walk of the
+            // entry alone opens nothing.
+            walkdir::WalkDir::new(path)
+                .follow_links(false)
+                .follow_root_links(false)
+                .max_depth(0)
+                .into_iter()
+                .next()
+                .map(TopEntry::Single)
+        })
         .collect()
+}
+
+/// A top-level entry of a folder scan.
+enum TopEntry {
+    /// A folder, walked (and opened) once, by [`walk_entry`].
+    Folder(PathBuf),
+    /// Anything else, as a walk of it alone gives it (depth 0).
+    Single(walkdir::Result<walkdir::DirEntry>),
+    /// As a walk of the parent gives it (depth 1), when the parent could
+    /// not be listed.
+    Walked(walkdir::Result<walkdir::DirEntry>),
+}
+
+impl TopEntry {
+    /// The key that orders entries as their items sort: a folder's items
+    /// all start with `ROOT/NAME/`, a file's key is `ROOT/NAME`.
+    fn report_key(&self) -> String {
+        match self {
+            TopEntry::Folder(path) => format!("{}/", display(path)),
+            TopEntry::Single(Ok(e)) | TopEntry::Walked(Ok(e)) if e.file_type().is_dir() => {
+                format!("{}/", display(e.path()))
+            }
+            TopEntry::Single(Ok(e)) | TopEntry::Walked(Ok(e)) => display(e.path()),
+            TopEntry::Single(Err(err)) | TopEntry::Walked(Err(err)) => {
+                err.path().map(display).unwrap_or_default()
+            }
+        }
+    }
 }
 
 /// The walk's filter: the root, and below it anything but `.git` and what
@@ -321,29 +376,21 @@ fn keep(e: &walkdir::DirEntry, rules: &crate::config_file::PathRules) -> bool {
 
 /// One top-level entry of a walk of `root`, and everything below it when it
 /// is a folder.
-fn walk_entry(
-    entry: walkdir::Result<walkdir::DirEntry>,
-    root: &Path,
-    rules: &crate::config_file::PathRules,
-) -> WalkPart {
+fn walk_entry(entry: TopEntry, root: &Path, rules: &crate::config_file::PathRules) -> WalkPart {
     let mut part = WalkPart::default();
-    let folder = match &entry {
-        Ok(e) if e.depth() == 1 && e.file_type().is_dir() => Some(e.path().to_path_buf()),
-        _ => None,
-    };
-    visit(entry, 0, root, rules, &mut part);
-    if let Some(folder) = folder {
-        let below = walkdir::WalkDir::new(&folder)
-            .follow_links(false)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || keep(e, rules));
-        for entry in below {
-            // The folder itself was visited above.
-            if matches!(&entry, Ok(e) if e.depth() == 0) {
-                continue;
+    match entry {
+        TopEntry::Single(e) => visit(e, 1, root, rules, &mut part),
+        TopEntry::Walked(e) => visit(e, 0, root, rules, &mut part),
+        TopEntry::Folder(folder) => {
+            let below = walkdir::WalkDir::new(&folder)
+                .follow_links(false)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| e.depth() == 0 || keep(e, rules));
+            // The folder itself comes first, at depth 0: one below `root`.
+            for entry in below {
+                visit(entry, 1, root, rules, &mut part);
             }
-            visit(entry, 1, root, rules, &mut part);
         }
     }
     part
@@ -386,7 +433,7 @@ pub enum Plan {
 /// after those of the entries before it.
 pub struct Parts {
     root: PathBuf,
-    entries: Vec<Option<walkdir::Result<walkdir::DirEntry>>>,
+    entries: Vec<Option<TopEntry>>,
 }
 
 impl Parts {
@@ -405,7 +452,7 @@ impl Parts {
     pub fn discover(&mut self, range: std::ops::Range<usize>, opts: &DiscoverOptions) -> Discovery {
         use rayon::prelude::*;
         let root = &self.root;
-        let taken: Vec<walkdir::Result<walkdir::DirEntry>> = self
+        let taken: Vec<TopEntry> = self
             .entries
             .get_mut(range)
             .into_iter()
@@ -464,31 +511,31 @@ fn parts_of(input: &Path, opts: &DiscoverOptions) -> Option<Parts> {
     let mut entries = Vec::new();
     for entry in top_entries(input, &opts.paths) {
         match &entry {
-            Ok(e) if e.depth() == 0 => continue,
-            Ok(e) if e.file_type().is_dir() => {
-                if e.file_name() == "etc" {
+            TopEntry::Folder(path) => {
+                if path.file_name().is_some_and(|n| n == "etc") {
                     return None;
                 }
             }
-            Ok(e) => {
-                let mut part = WalkPart::default();
-                visit(Ok(e.clone()), 0, input, &opts.paths, &mut part);
-                if !part.found.is_empty() {
+            TopEntry::Single(Ok(e)) | TopEntry::Walked(Ok(e)) => {
+                if e.file_type().is_dir() && e.file_name() == "etc" {
                     return None;
                 }
+                if !e.file_type().is_dir() {
+                    let depth_offset = usize::from(matches!(entry, TopEntry::Single(_)));
+                    let mut part = WalkPart::default();
+                    visit(Ok(e.clone()), depth_offset, input, &opts.paths, &mut part);
+                    if !part.found.is_empty() {
+                        return None;
+                    }
+                }
             }
-            Err(_) => {}
+            _ => {}
         }
         entries.push(entry);
     }
-    // Report order: a folder's items all start with `ROOT/NAME/`, a file's
-    // key is `ROOT/NAME`; ordering the entries by those strings orders the
-    // whole report as sorting every item's key would.
-    entries.sort_by_cached_key(|entry| match entry {
-        Ok(e) if e.file_type().is_dir() => format!("{}/", display(e.path())),
-        Ok(e) => display(e.path()),
-        Err(err) => err.path().map(display).unwrap_or_default(),
-    });
+    // Report order: ordering the entries by their keys orders the whole
+    // report as sorting every item's key would.
+    entries.sort_by_cached_key(TopEntry::report_key);
     Some(Parts {
         root: input.to_path_buf(),
         entries: entries.into_iter().map(Some).collect(),
