@@ -530,9 +530,9 @@ fn prefix_parts(word: &str) -> Option<(Vec<u16>, bool)> {
     octets.filter(|o| o.len() <= 4).map(|o| (o, false))
 }
 
-/// Client addresses inside a prefix, in sendmail's `${client_addr}` form
-/// and as addresses.
-fn fill_prefix(word: &str) -> Vec<(String, IpAddr)> {
+/// Client addresses inside a prefix, with the groups (IPv6) or octets
+/// (IPv4) that make each up.
+fn prefix_addresses(word: &str) -> Vec<(Vec<u16>, IpAddr)> {
     let Some((parts, v6)) = prefix_parts(word) else {
         return Vec::new();
     };
@@ -544,8 +544,7 @@ fn fill_prefix(word: &str) -> Vec<(String, IpAddr)> {
                 g.push(if g.len() == 7 { tail } else { 0 });
             }
             let a = std::net::Ipv6Addr::new(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7]);
-            let text: Vec<String> = g.iter().map(|x| format!("{x:x}")).collect();
-            out.push((format!("ipv6:{}", text.join(":")), IpAddr::V6(a)));
+            out.push((g, IpAddr::V6(a)));
         }
     } else {
         for fill in [[0u16, 113, 66], [1, 1, 1], [200, 200, 200], [254, 254, 254]] {
@@ -557,12 +556,32 @@ fn fill_prefix(word: &str) -> Vec<(String, IpAddr)> {
             }
             let b: Vec<u8> = o.iter().map(|&x| u8::try_from(x).unwrap_or(0)).collect();
             if let [a, b2, c, d] = b[..] {
-                let ip = std::net::Ipv4Addr::new(a, b2, c, d);
-                out.push((ip.to_string(), IpAddr::V4(ip)));
+                out.push((o, IpAddr::V4(std::net::Ipv4Addr::new(a, b2, c, d))));
             }
         }
     }
     out
+}
+
+/// Client addresses inside a prefix, in sendmail's `${client_addr}` form
+/// and as addresses.
+#[cfg(test)]
+fn fill_prefix(word: &str) -> Vec<(String, IpAddr)> {
+    prefix_addresses(word)
+        .into_iter()
+        .map(|(groups, ip)| (client_addr_text(&groups, ip), ip))
+        .collect()
+}
+
+/// An address of [`prefix_addresses`] in sendmail's `${client_addr}` form.
+fn client_addr_text(groups: &[u16], ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V6(_) => {
+            let hex: Vec<String> = groups.iter().map(|x| format!("{x:x}")).collect();
+            format!("ipv6:{}", hex.join(":"))
+        }
+        IpAddr::V4(v4) => v4.to_string(),
+    }
 }
 
 /// A client address the attacker can have that `Relay_ok` lets relay:
@@ -576,7 +595,7 @@ fn client_address_of(m: &Model, attacker: &IpSet, v6: bool) -> Option<Found> {
     let usable =
         |ip: IpAddr| ip.is_ipv6() == v6 && attacker.contains(ip) && !refused_at_connect(m, ip);
     for r in m.class_r.iter().filter(|r| is_address_key(&r.word)) {
-        for (_, ip) in fill_prefix(&r.word) {
+        for (_, ip) in prefix_addresses(&r.word) {
             if usable(ip) {
                 return Some((
                     Hole::ClientAddress,
@@ -623,11 +642,12 @@ fn client_address_of(m: &Model, attacker: &IpSet, v6: bool) -> Option<Found> {
     for e in m.access.entries.iter().filter(|e| {
         matches!(e.tag, Tag::Connect | Tag::Untagged) && e.is_relay() && is_address_key(&e.key)
     }) {
-        for (text, ip) in fill_prefix(&e.key) {
+        for (groups, ip) in prefix_addresses(&e.key) {
             if !usable(ip) {
                 continue;
             }
             // A more specific entry decides first.
+            let text = client_addr_text(&groups, ip);
             if let Some(hit) = lookup_address(m, &text).filter(|h| h.is_relay()) {
                 return Some((
                     Hole::ClientAddress,
