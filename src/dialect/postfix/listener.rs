@@ -148,21 +148,20 @@ pub fn listeners<'a>(master: Option<&'a MasterCf>, smtpd_service_name: &str) -> 
     out
 }
 
-/// Every inet service of `master` as a listener on its port (the stock
-/// `smtp` one without a master.cf), whatever its command: the ports of
-/// [`listeners`] are among theirs, and they need no main.cf to work out.
-pub fn inet_candidates(master: Option<&MasterCf>) -> Vec<Listener<'_>> {
-    let Some(master) = master else {
+/// A listener on each of `names` (the names of master.cf's inet services,
+/// see [`super::master_cf::inet_service_names`]; without a master.cf, the
+/// stock `smtp` one), whatever its command: the ports of [`listeners`] are
+/// among theirs, and they need neither file parsed.
+pub fn inet_candidates(names: Option<&[String]>) -> Vec<Listener<'static>> {
+    let Some(names) = names else {
         return listeners(None, "");
     };
-    master
-        .services
+    names
         .iter()
-        .filter(|s| s.kind == "inet")
-        .map(|s| {
-            let (host, port) = split_host(&s.name);
+        .map(|name| {
+            let (host, port) = split_host(name);
             Listener {
-                inet: Some(s),
+                inet: None,
                 policy: None,
                 postscreen: false,
                 host,

@@ -120,6 +120,26 @@ impl JoinedLine {
     }
 }
 
+/// The name of every logical line whose second word is `inet`, read
+/// without parsing the rest: the inet services [`parse`] keeps are among
+/// them.
+pub fn inet_service_names(src: &str) -> Vec<String> {
+    let (logical, _) = logical_lines(src);
+    let mut line = JoinedLine::default();
+    let mut names = Vec::new();
+    for pieces in logical.iter() {
+        line.join(src, pieces);
+        let bytes = line.text.as_bytes();
+        let mut words = word_ranges(bytes, |b| b.is_ascii_whitespace());
+        if let (Some(name), Some(kind)) = (words.next(), words.next()) {
+            if line.text.get(kind) == Some("inet") {
+                names.extend(line.text.get(name).map(str::to_string));
+            }
+        }
+    }
+    names
+}
+
 /// Parses `master.cf` text.
 pub fn parse(file: FileId, src: &str) -> (MasterCf, Vec<Diagnostic>) {
     let mut cf = MasterCf::default();
@@ -431,6 +451,66 @@ mod tests {
             Some(("{ open   group ", None)),
             "an unclosed group runs to the end"
         );
+    }
+
+    /// Every inet service `parse` keeps is named by the quick scan the host
+    /// pass uses to skip a Postfix no proxy reaches.
+    #[test]
+    fn inet_service_names_cover_the_parsed_inet_services() {
+        let mut next = crate::test_sequence::sequence(5);
+        let mut pick = |options: &[&'static str]| options[next() as usize % options.len()];
+        let mut inet_seen = 0;
+        for _ in 0..2000 {
+            let mut src = String::new();
+            for _ in 0..(1 + pick(&["1", "2", "3", "4"]).len() * 2) {
+                if pick(&["line", "line", "line", "comment"]) == "comment" {
+                    src.push_str("# a comment\n");
+                    continue;
+                }
+                let mut fields = vec![
+                    pick(&[
+                        "smtp",
+                        "2525",
+                        "127.0.0.1:25",
+                        "[::1]:25",
+                        "submission",
+                        "bad:port",
+                    ]),
+                    pick(&["inet", "inet", "unix", "pass", "fifo"]),
+                ];
+                for _ in 0..3 {
+                    fields.push(pick(&["n", "-", "y"]));
+                }
+                for _ in 0..2 {
+                    fields.push(pick(&["-", "60", "1"]));
+                }
+                fields.push(pick(&["smtpd", "postscreen", "pickup"]));
+                for _ in 0..pick(&["", "a", "ab"]).len() {
+                    fields.push(pick(&["-o", "a=b", "{", "}", "x"]));
+                }
+                for (i, f) in fields.iter().enumerate() {
+                    if i > 0 {
+                        src.push_str(pick(&[" ", "\t", "\n  ", "\n\t", " "]));
+                    }
+                    src.push_str(f);
+                }
+                src.push('\n');
+            }
+            let names = inet_service_names(&src);
+            let (cf, _) = parse(FileId(0), &src);
+            for s in cf.services.iter().filter(|s| s.kind == "inet") {
+                inet_seen += 1;
+                assert!(names.contains(&s.name), "{:?} missing for {src:?}", s.name);
+            }
+        }
+        assert!(
+            inet_seen > 1000,
+            "the generator makes inet services: {inet_seen}"
+        );
+        let debian = "smtp      inet  n       -       y       -       -       smtpd\n\
+                      submission inet n       -       y       -       -       smtpd\n  -o a=b\n\
+                      pickup    unix  n       -       y       60      1       pickup\n";
+        assert_eq!(inet_service_names(debian), ["smtp", "submission"]);
     }
 
     #[test]

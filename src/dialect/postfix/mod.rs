@@ -396,29 +396,28 @@ fn with_analysis<R>(
         // A file of the unit could not be read: a verdict would be a guess.
         return (db, diags, None);
     }
-    let (master, master_diags) = match master_id {
-        Some(id) => {
-            let (m, d) = master_cf::parse(id, db.text(id));
-            (Some(m), d)
-        }
-        None => (None, Vec::new()),
-    };
     // A question about the host asks only about listeners a proxy lets
     // the attacker reach: when no inet service's port is one of them,
-    // nothing relays for it, and main.cf need not be read.
-    if host_client
-        && !listener::inet_candidates(master.as_ref())
+    // nothing relays for it, and neither file need be parsed.
+    if host_client {
+        let names = master_id.map(|id| master_cf::inet_service_names(db.text(id)));
+        if !listener::inet_candidates(names.as_deref())
             .iter()
             .any(&mut *listener_matters)
-    {
-        return (db, diags, Some(Vec::new()));
+        {
+            return (db, diags, Some(Vec::new()));
+        }
     }
     let (main, d) = match main_id {
         Some(id) => main_cf::parse(id, db.text(id)),
         None => (MainCf::default(), Vec::new()),
     };
     diags.extend(d);
-    diags.extend(master_diags);
+    let master = master_id.map(|id| {
+        let (m, d) = master_cf::parse(id, db.text(id));
+        diags.extend(d);
+        m
+    });
     let config_dir = match (&inputs.main, inputs.master) {
         (Some(Source::Path(p)), _) => p.parent().unwrap_or(Path::new(".")).to_path_buf(),
         (_, Some(p)) => p.parent().unwrap_or(Path::new(".")).to_path_buf(),
