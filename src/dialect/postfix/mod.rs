@@ -383,23 +383,28 @@ fn with_analysis<R>(
 ) -> (SourceDb, Vec<Diagnostic>, Option<Vec<R>>) {
     let no_one = IpSet::empty();
     let mut diags = Vec::new();
-    let main_id = match &inputs.main {
-        Some(Source::Path(p)) => read_into(&mut db, &mut diags, p, inputs.sysroot, limits),
+    let read_main = |db: &mut SourceDb, diags: &mut Vec<Diagnostic>| match &inputs.main {
+        Some(Source::Path(p)) => read_into(db, diags, p, inputs.sysroot, limits),
         Some(Source::Text(t)) => Some(db.add("-".into(), (*t).to_string(), false)),
         None => None,
     };
-    let master_id = inputs
-        .master
-        .and_then(|p| read_into(&mut db, &mut diags, p, inputs.sysroot, limits));
-    if inputs.main.is_some() && main_id.is_none() || inputs.master.is_some() && master_id.is_none()
-    {
-        // A file of the unit could not be read: a verdict would be a guess.
-        return (db, diags, None);
-    }
-    // A question about the host asks only about listeners a proxy lets
-    // the attacker reach: when no inet service's port is one of them,
-    // nothing relays for it, and neither file need be parsed.
-    if host_client {
+    let read_master = |db: &mut SourceDb, diags: &mut Vec<Diagnostic>| {
+        inputs
+            .master
+            .and_then(|p| read_into(db, diags, p, inputs.sysroot, limits))
+    };
+    let unreadable = |main_id: Option<FileId>, master_id: Option<FileId>| {
+        inputs.main.is_some() && main_id.is_none() || inputs.master.is_some() && master_id.is_none()
+    };
+    let (main_id, master_id) = if host_client {
+        // A question about the host asks only about listeners a proxy lets
+        // the attacker reach: when no inet service's port is one of them,
+        // nothing relays for it, and main.cf need not be read nor either
+        // file parsed.
+        let master_id = read_master(&mut db, &mut diags);
+        if inputs.master.is_some() && master_id.is_none() {
+            return (db, diags, None);
+        }
         let names = master_id.map(|id| master_cf::inet_service_names(db.text(id)));
         if !listener::inet_candidates(names.as_deref())
             .iter()
@@ -407,6 +412,14 @@ fn with_analysis<R>(
         {
             return (db, diags, Some(Vec::new()));
         }
+        (read_main(&mut db, &mut diags), master_id)
+    } else {
+        let main_id = read_main(&mut db, &mut diags);
+        (main_id, read_master(&mut db, &mut diags))
+    };
+    if unreadable(main_id, master_id) {
+        // A file of the unit could not be read: a verdict would be a guess.
+        return (db, diags, None);
     }
     let (main, d) = match main_id {
         Some(id) => main_cf::parse(id, db.text(id)),
