@@ -232,7 +232,11 @@ impl Table {
             Pattern::Net(n) if !e.negated && e.conditions.is_empty() => Some(*n),
             _ => None,
         }));
-        let names_lookups = entries.iter().any(|e| e.value.contains("check_"));
+        // Most results hold no `_`: a byte search skips setting up a
+        // substring searcher for them.
+        let names_lookups = entries
+            .iter()
+            .any(|e| e.value.as_bytes().contains(&b'_') && e.value.contains("check_"));
         Table {
             reference,
             entries,
@@ -262,6 +266,15 @@ impl Table {
     /// table's lookup: keys are stored lowercased).
     pub fn entry_for_key(&self, key: &str) -> Option<&Entry> {
         self.keys.get(key).and_then(|&i| self.entries.get(i))
+    }
+}
+
+/// `str::trim`, answered at once for the usual text that starts and ends
+/// with a visible ASCII character (nothing to trim).
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
+        _ => s.trim(),
     }
 }
 
@@ -336,7 +349,7 @@ fn split_regex(s: &str) -> Option<(String, String, &str)> {
 /// `a.b.c.d`, `a.b.c.d/n`, `[v6]`, `[v6]/n`, `v6/n`. Returns `Err(())` for a
 /// network with host bits set.
 pub fn parse_net(s: &str) -> Option<Result<IpNet, ()>> {
-    let s = s.trim();
+    let s = trim(s);
     let (addr, len) = match s.split_once('/') {
         Some((a, l)) => (a, Some(l)),
         None => (s, None),
@@ -384,14 +397,14 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
                 std::borrow::Cow::Owned(line)
             }
         };
-        let line = joined.trim();
+        let line = trim(&joined);
         let span = Some(Span::new(file, first.0..last.1));
         match reference.kind {
             TableKind::Indexed => {
                 // postmap keeps quotes as part of the key and drops a line
                 // without a value.
                 let (key, value) = match line.find(char::is_whitespace) {
-                    Some(p) => (&line[..p], line[p..].trim()),
+                    Some(p) => (&line[..p], trim(&line[p..])),
                     None => (line, ""),
                 };
                 if value.is_empty() {
@@ -536,7 +549,7 @@ fn key_value(line: &str) -> Option<(&str, &str)> {
     let bare = take_till1(|c: char| c.is_whitespace());
     let parsed: IResult<&str, (&str, &str)> =
         pair(alt((quoted, bare)), preceded(space0, rest)).parse(line);
-    parsed.ok().map(|(_, (k, v))| (k, v.trim()))
+    parsed.ok().map(|(_, (k, v))| (k, trim(v)))
 }
 
 /// A table that needs no file: `inline:{...}`, `static:value`, and the
