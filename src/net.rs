@@ -60,7 +60,8 @@ impl CheckedSucc for u128 {
 
 fn intersect<T: Copy + Ord>(a: &[(T, T)], b: &[(T, T)]) -> Vec<(T, T)> {
     let (mut i, mut j) = (0, 0);
-    let mut out = Vec::new();
+    // Each step keeps at most one range and moves past one of either list.
+    let mut out = Vec::with_capacity(a.len() + b.len());
     while i < a.len() && j < b.len() {
         let lo = a[i].0.max(b[j].0);
         let hi = a[i].1.min(b[j].1);
@@ -77,7 +78,8 @@ fn intersect<T: Copy + Ord>(a: &[(T, T)], b: &[(T, T)]) -> Vec<(T, T)> {
 }
 
 fn subtract<T: Copy + Ord + CheckedSucc>(a: &[(T, T)], b: &[(T, T)]) -> Vec<(T, T)> {
-    let mut out = Vec::new();
+    // Every range of `b` splits at most one range of `a` in two.
+    let mut out = Vec::with_capacity(a.len() + b.len());
     // Both lists are sorted and disjoint: one sweep, the ranges of `b`
     // wholly below the current range of `a` skipped for good.
     let mut first = 0;
