@@ -431,14 +431,20 @@ pub fn accepted_space(tokens: &[Token], space: &IpSet, store: &Store) -> (IpSet,
 /// True when `domain` is `key` or, with parent matching, a subdomain of
 /// it; a `.key` entry matches subdomains only.
 pub fn domain_matches(domain: &str, key: &str, subdomains: bool) -> bool {
-    let d = domain.to_ascii_lowercase();
-    let k = key.to_ascii_lowercase();
-    if let Some(parent) = k.strip_prefix('.') {
+    // `domain` is a name under `parent` (ends with `.parent`), ignoring
+    // ASCII case as Postfix does.
+    let under = |parent: &str| {
+        let (d, p) = (domain.as_bytes(), parent.as_bytes());
+        d.len() > p.len()
+            && d[d.len() - p.len()..].eq_ignore_ascii_case(p)
+            && d[d.len() - p.len() - 1] == b'.'
+    };
+    if let Some(parent) = key.strip_prefix('.') {
         // `.domain` is the subdomain form of lists that do not match parent
         // domains; with parent matching Postfix never looks it up.
-        return !subdomains && d.ends_with(&format!(".{parent}"));
+        return !subdomains && under(parent);
     }
-    d == k || (subdomains && d.ends_with(&format!(".{k}")))
+    domain.eq_ignore_ascii_case(key) || (subdomains && under(key))
 }
 
 /// Matches a concrete domain against a domain match list (`relay_domains`,
@@ -544,6 +550,37 @@ pub fn foreign_candidates(keys: &[String]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The comparison without copies answers as lowercasing both names and
+    /// comparing the strings does.
+    #[test]
+    fn domain_matches_as_lowercased_strings_do() {
+        let plain = |domain: &str, key: &str, subdomains: bool| {
+            let d = domain.to_ascii_lowercase();
+            let k = key.to_ascii_lowercase();
+            if let Some(parent) = k.strip_prefix('.') {
+                return !subdomains && d.ends_with(&format!(".{parent}"));
+            }
+            d == k || (subdomains && d.ends_with(&format!(".{k}")))
+        };
+        let parts = ["a", "B", ".", "é", "x", ""];
+        let mut next = crate::test_sequence::sequence(13);
+        let mut word = |n: u32| -> String {
+            (0..n)
+                .map(|_| parts[next() as usize % parts.len()])
+                .collect()
+        };
+        for i in 0..20_000u32 {
+            let (domain, key) = (word(i % 7), word(i % 5));
+            for subdomains in [false, true] {
+                assert_eq!(
+                    domain_matches(&domain, &key, subdomains),
+                    plain(&domain, &key, subdomains),
+                    "{domain:?} {key:?} {subdomains}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn tld_patterns() {
