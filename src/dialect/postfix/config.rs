@@ -122,7 +122,7 @@ impl Lookup for ServiceConfig<'_> {
             )));
         }
         let level = self.level();
-        default_raw(name, &level, self.version).map(|d| Cow::Owned(Text::builtin(d)))
+        default_raw(name, level, self.version).map(|d| Cow::Owned(Text::builtin(d)))
     }
 }
 
@@ -168,13 +168,11 @@ impl ServiceConfig<'_> {
     }
 
     /// The compatibility level as written (`0` when unset).
-    pub fn level(&self) -> String {
-        self.level
-            .get_or_init(|| match self.level_written() {
-                Some(v) if is_level(&v) => v,
-                _ => "0".into(),
-            })
-            .clone()
+    pub fn level(&self) -> &str {
+        self.level.get_or_init(|| match self.level_written() {
+            Some(v) if is_level(&v) => v,
+            _ => "0".into(),
+        })
     }
 
     /// The expanded `compatibility_level` when it is set (by main.cf or a
