@@ -81,10 +81,11 @@ pub fn parse_ref(token: &Token) -> Option<TableRef> {
 
 /// [`parse_ref`] for a piece of a token (after `!` negations, say).
 pub fn parse_ref_text(t: &str, span: Option<Span>) -> Option<TableRef> {
-    if t.starts_with('[') {
-        return None;
-    }
-    let (mut ty, mut name) = t.split_once(':')?;
+    // The type is a non-empty word of letters, digits, `_` and `-` before
+    // the first `:`; most tokens of a list (addresses, restriction names)
+    // hold no `:` at all.
+    let colon = t.bytes().position(|b| b == b':')?;
+    let (mut ty, mut name) = (t.get(..colon)?, t.get(colon + 1..)?);
     if ty.is_empty()
         || !ty
             .bytes()
