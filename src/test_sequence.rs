@@ -11,3 +11,11 @@ pub fn sequence(seed: u64) -> impl FnMut() -> u32 {
         (state >> 33) as u32
     }
 }
+
+/// `count` pieces drawn from `parts` with `next`, joined: the generated
+/// text the equivalence tests feed both sides.
+pub fn text_of(next: &mut impl FnMut() -> u32, parts: &[&str], count: u32) -> String {
+    (0..count)
+        .map(|_| parts[next() as usize % parts.len()])
+        .collect()
+}

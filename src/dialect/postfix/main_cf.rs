@@ -59,38 +59,18 @@ struct Physical {
 fn physical_lines(src: &str) -> impl Iterator<Item = Physical> + '_ {
     let bytes = src.as_bytes();
     let has_nul = memchr::memchr(0, bytes).is_some();
-    let mut start = 0;
-    let breaks = memchr::memchr_iter(b'\n', bytes).map(Some);
-    breaks.chain(std::iter::once(None)).filter_map(move |nl| {
-        let line = match nl {
-            Some(i) => {
-                let end = if i > start && bytes.get(i - 1) == Some(&b'\r') {
-                    i - 1
-                } else {
-                    i
-                };
-                let line = Physical { start, end };
-                start = i + 1;
-                line
-            }
-            // The last line, when the file does not end with a break.
-            None if start < bytes.len() => Physical {
-                start,
-                end: bytes.len(),
-            },
-            None => return None,
-        };
+    crate::source::line_ranges(src).map(move |line| {
         let end = match has_nul {
             true => bytes
-                .get(line.start..line.end)
+                .get(line.clone())
                 .and_then(|t| memchr::memchr(0, t))
                 .map_or(line.end, |p| line.start + p),
             false => line.end,
         };
-        Some(Physical {
+        Physical {
             start: line.start,
             end,
-        })
+        }
     })
 }
 
@@ -305,9 +285,7 @@ mod tests {
         let mut next = crate::test_sequence::sequence(11);
         for _ in 0..3000 {
             let len = next() % 16;
-            let src: String = (0..len)
-                .map(|_| alphabet[next() as usize % alphabet.len()])
-                .collect();
+            let src = crate::test_sequence::text_of(&mut next, &alphabet, len);
             let streamed: Vec<(usize, usize)> =
                 physical_lines(&src).map(|l| (l.start, l.end)).collect();
             assert_eq!(streamed, plain(&src), "{src:?}");

@@ -565,13 +565,9 @@ mod tests {
         };
         let parts = ["a", "B", ".", "é", "x", ""];
         let mut next = crate::test_sequence::sequence(13);
-        let mut word = |n: u32| -> String {
-            (0..n)
-                .map(|_| parts[next() as usize % parts.len()])
-                .collect()
-        };
         for i in 0..20_000u32 {
-            let (domain, key) = (word(i % 7), word(i % 5));
+            let domain = crate::test_sequence::text_of(&mut next, &parts, i % 7);
+            let key = crate::test_sequence::text_of(&mut next, &parts, i % 5);
             for subdomains in [false, true] {
                 assert_eq!(
                     domain_matches(&domain, &key, subdomains),

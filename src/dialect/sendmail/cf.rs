@@ -160,16 +160,9 @@ pub fn parse_with(text: &str, span_of: SpanOf) -> CfText {
     let mut out = CfText::default();
     // Logical lines: a line starting with space or tab continues the last.
     let mut lines: Vec<(usize, usize)> = Vec::new();
-    let mut pos = 0usize;
-    // The pieces `split_inclusive('\n')` gives, their breaks found with
-    // memchr's vectorised search.
-    let breaks = memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1);
-    let ends = breaks.chain((!text.ends_with('\n') && !text.is_empty()).then_some(text.len()));
-    for end in ends {
-        let start = pos;
-        let raw = text.get(start..end).unwrap_or("");
-        pos = end;
-        let body = raw.trim_end_matches(['\n', '\r']);
+    for range in crate::source::line_ranges(text) {
+        let start = range.start;
+        let body = text.get(range).unwrap_or("").trim_end_matches('\r');
         let end = start + body.len();
         if body.starts_with([' ', '\t']) && !body.trim().is_empty() {
             if let Some(last) = lines.last_mut() {
