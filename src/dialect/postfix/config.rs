@@ -132,11 +132,7 @@ struct DerivingMydomain<'s, 'a>(&'s ServiceConfig<'a>, std::cell::Cell<bool>);
 
 impl Lookup for DerivingMydomain<'_, '_> {
     fn raw(&self, name: &str) -> Option<Text> {
-        if name == "mydomain" {
-            self.1.set(true);
-            return None;
-        }
-        self.0.raw(name)
+        self.raw_ref(name).map(Cow::into_owned)
     }
 
     fn raw_ref(&self, name: &str) -> Option<Cow<'_, Text>> {

@@ -393,9 +393,6 @@ fn with_analysis<R>(
             .master
             .and_then(|p| read_into(db, diags, p, inputs.sysroot, limits))
     };
-    let unreadable = |main_id: Option<FileId>, master_id: Option<FileId>| {
-        inputs.main.is_some() && main_id.is_none() || inputs.master.is_some() && master_id.is_none()
-    };
     let (main_id, master_id) = if host_client {
         // A question about the host asks only about listeners a proxy lets
         // the attacker reach: when no inet service's port is one of them,
@@ -417,7 +414,8 @@ fn with_analysis<R>(
         let main_id = read_main(&mut db, &mut diags);
         (main_id, read_master(&mut db, &mut diags))
     };
-    if unreadable(main_id, master_id) {
+    if inputs.main.is_some() && main_id.is_none() || inputs.master.is_some() && master_id.is_none()
+    {
         // A file of the unit could not be read: a verdict would be a guess.
         return (db, diags, None);
     }
