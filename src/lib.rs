@@ -393,6 +393,11 @@ fn within<R: Send>(pool: Option<&rayon::ThreadPool>, work: impl FnOnce() -> R + 
 /// that waiting results take little memory.
 const UNIT_WINDOW: usize = 256;
 
+/// Most units a worker analyses before handing their results to the
+/// writer: each hand-over may wake the writing thread, and waking it for
+/// every small unit cost more than the channel itself.
+const UNITS_PER_SEND: usize = 8;
+
 /// What [`scan_events`] hands its caller, in report order.
 pub enum ScanEvent {
     /// The next finding.
@@ -545,18 +550,30 @@ impl Batch<'_, '_> {
             .collect();
         let in_order = &in_order;
         std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::channel::<(usize, UnitOutput)>();
+            let (tx, rx) = std::sync::mpsc::channel::<Vec<(usize, UnitOutput)>>();
             scope.spawn(move || {
                 let run = || {
                     for window in in_order.chunks(UNIT_WINDOW) {
-                        window.par_iter().for_each_with(tx.clone(), |tx, &i| {
-                            let Some(u) = units.get(i) else { return };
-                            let partners = host_partners(units, postfix_units, u);
-                            let out = analyse_with_partners(u, &partners, opts, attacker);
-                            progress.unit_done();
-                            // The receiver only goes away when the scan is over.
-                            let _ = tx.send((i, out));
-                        })
+                        // Never fewer pieces than a few per worker.
+                        let per_send = (window.len() / (4 * rayon::current_num_threads()))
+                            .clamp(1, UNITS_PER_SEND);
+                        window
+                            .par_chunks(per_send)
+                            .for_each_with(tx.clone(), |tx, chunk| {
+                                let outs = chunk
+                                    .iter()
+                                    .filter_map(|&i| {
+                                        let u = units.get(i)?;
+                                        let partners = host_partners(units, postfix_units, u);
+                                        let out =
+                                            analyse_with_partners(u, &partners, opts, attacker);
+                                        progress.unit_done();
+                                        Some((i, out))
+                                    })
+                                    .collect();
+                                // The receiver only goes away when the scan is over.
+                                let _ = tx.send(outs);
+                            })
                     }
                     drop(tx);
                 };
@@ -577,9 +594,7 @@ impl Batch<'_, '_> {
                             }
                         };
                         match next {
-                            Ok((j, o)) => {
-                                early.insert(j, o);
-                            }
+                            Ok(outs) => early.extend(outs),
                             // Workers gone without this unit: their panic is
                             // re-raised when the scope ends.
                             Err(_) => {

@@ -1542,7 +1542,9 @@ fn distinct_clients(
         .iter()
         .map(|r| (r.kind, ctx.store.table(r)))
         .collect();
-    let mut seen: Vec<(&str, Vec<Option<&str>>)> = Vec::new();
+    // A set, not a list: with a few hundred candidates and a table giving
+    // each its own action, a list scan per client was quadratic.
+    let mut seen: foldhash::HashSet<(&str, Vec<Option<&str>>)> = foldhash::HashSet::default();
     let mut out = Vec::new();
     for client in clients {
         let membership = match &plain_mynetworks {
@@ -1561,9 +1563,7 @@ fn distinct_clients(
                 _ => None,
             })
             .collect();
-        let signature = (membership, actions);
-        if !seen.contains(&signature) {
-            seen.push(signature);
+        if seen.insert((membership, actions)) {
             out.push(client);
         }
     }
