@@ -366,6 +366,16 @@ impl TopEntry {
             }
         }
     }
+
+    /// A file whose name makes its folder a daemon's (see [`DaemonFolders`]).
+    fn is_daemon_marker(&self) -> bool {
+        match self {
+            TopEntry::Single(Ok(e)) | TopEntry::Walked(Ok(e)) => {
+                !e.file_type().is_dir() && DaemonFolders::is_marker(e.file_name())
+            }
+            _ => false,
+        }
+    }
 }
 
 /// The walk's filter: the root, and below it anything but `.git` and what
@@ -376,24 +386,77 @@ fn keep(e: &walkdir::DirEntry, rules: &crate::config_file::PathRules) -> bool {
 
 /// One top-level entry of a walk of `root`, and everything below it when it
 /// is a folder.
-fn walk_entry(entry: TopEntry, root: &Path, rules: &crate::config_file::PathRules) -> WalkPart {
+///
+/// `in_daemon_folder`: `root` itself is a daemon's folder (see
+/// [`DaemonFolders`]).
+fn walk_entry(
+    entry: TopEntry,
+    root: &Path,
+    in_daemon_folder: bool,
+    rules: &crate::config_file::PathRules,
+) -> WalkPart {
     let mut part = WalkPart::default();
+    let mut daemon_folders = DaemonFolders::default();
+    if in_daemon_folder {
+        daemon_folders.0.push(root.to_path_buf());
+    }
     match entry {
-        TopEntry::Single(e) => visit(e, 1, root, rules, &mut part),
-        TopEntry::Walked(e) => visit(e, 0, root, rules, &mut part),
+        TopEntry::Single(e) => visit(e, 1, root, rules, &daemon_folders, &mut part),
+        TopEntry::Walked(e) => visit(e, 0, root, rules, &daemon_folders, &mut part),
         TopEntry::Folder(folder) => {
-            let below = walkdir::WalkDir::new(&folder)
+            // Listed whole before any file is sniffed: whether a folder is
+            // a daemon's depends on its other entries.
+            let below: Vec<_> = walkdir::WalkDir::new(&folder)
                 .follow_links(false)
                 .sort_by_file_name()
                 .into_iter()
-                .filter_entry(|e| e.depth() == 0 || keep(e, rules));
+                .filter_entry(|e| e.depth() == 0 || keep(e, rules))
+                .collect();
+            daemon_folders.note(below.iter().filter_map(|e| e.as_ref().ok()));
             // The folder itself comes first, at depth 0: one below `root`.
             for entry in below {
-                visit(entry, 1, root, rules, &mut part);
+                visit(entry, 1, root, rules, &daemon_folders, &mut part);
             }
         }
     }
     part
+}
+
+/// The folders of a walk where a daemon reads only files of its own names:
+/// Postfix's configuration folder (it holds `main.cf` or `master.cf`),
+/// Squid's (`squid.conf`), Sendmail's (`sendmail.cf`, `sendmail.mc`). The
+/// other files there and below are that daemon's lookup tables, includes,
+/// m4 sources and notes, never a configuration the daemon runs, so their
+/// content is not sniffed (a config that names one still reads it). Most
+/// of a dump's sniffing went to such files, each opened twice (once here,
+/// once when the unit read it).
+#[derive(Default)]
+struct DaemonFolders(Vec<PathBuf>);
+
+impl DaemonFolders {
+    fn is_marker(name: &std::ffi::OsStr) -> bool {
+        matches!(
+            name.to_str(),
+            Some("main.cf" | "master.cf" | "squid.conf" | "sendmail.cf" | "sendmail.mc")
+        )
+    }
+
+    fn note<'e>(&mut self, entries: impl Iterator<Item = &'e walkdir::DirEntry>) {
+        for e in entries {
+            if !e.file_type().is_dir() && Self::is_marker(e.file_name()) {
+                if let Some(dir) = e.path().parent() {
+                    if !self.0.iter().any(|d| d == dir) {
+                        self.0.push(dir.to_path_buf());
+                    }
+                }
+            }
+        }
+    }
+
+    /// True when `path` lies inside one of the folders.
+    fn holds(&self, path: &Path) -> bool {
+        self.0.iter().any(|d| path.starts_with(d))
+    }
 }
 
 /// Walks `root`: its own entries in file-name order, each top-level folder
@@ -407,9 +470,11 @@ fn walk_dir(
     problems: &mut Vec<FileProblem>,
 ) -> Result<(), InputError> {
     use rayon::prelude::*;
-    let parts: Vec<WalkPart> = top_entries(root, rules)
+    let entries = top_entries(root, rules);
+    let in_daemon_folder = entries.iter().any(TopEntry::is_daemon_marker);
+    let parts: Vec<WalkPart> = entries
         .into_par_iter()
-        .map(|entry| walk_entry(entry, root, rules))
+        .map(|entry| walk_entry(entry, root, in_daemon_folder, rules))
         .collect();
     let mut all = WalkPart::default();
     for part in parts {
@@ -462,7 +527,8 @@ impl Parts {
         let parts: Vec<Discovery> = taken
             .into_par_iter()
             .map(|entry| {
-                let part = walk_entry(entry, root, &opts.paths);
+                // No config file lies directly in `root` (see `parts_of`).
+                let part = walk_entry(entry, root, false, &opts.paths);
                 let mut units = group(part.found, opts);
                 units.sort();
                 units.dedup();
@@ -523,7 +589,15 @@ fn parts_of(input: &Path, opts: &DiscoverOptions) -> Option<Parts> {
                 if !e.file_type().is_dir() {
                     let depth_offset = usize::from(matches!(entry, TopEntry::Single(_)));
                     let mut part = WalkPart::default();
-                    visit(Ok(e.clone()), depth_offset, input, &opts.paths, &mut part);
+                    let none = DaemonFolders::default();
+                    visit(
+                        Ok(e.clone()),
+                        depth_offset,
+                        input,
+                        &opts.paths,
+                        &none,
+                        &mut part,
+                    );
                     if !part.found.is_empty() {
                         return None;
                     }
@@ -548,6 +622,7 @@ fn visit(
     depth_offset: usize,
     root: &Path,
     rules: &crate::config_file::PathRules,
+    daemon_folders: &DaemonFolders,
     part: &mut WalkPart,
 ) {
     let found = &mut part.found;
@@ -631,7 +706,7 @@ fn visit(
     let by_name = rules.dialect(path).or_else(|| classify::by_name(&name));
     let named = by_name.is_some();
     let dialect = by_name.or_else(|| {
-        if ft.is_file() && !classify::is_other_software(&name) {
+        if ft.is_file() && !classify::is_other_software(&name) && !daemon_folders.holds(path) {
             sniff(path)
         } else {
             None

@@ -214,6 +214,53 @@ fn flat_dumps_are_recognised_by_name_and_content() {
     assert_eq!(codes(&v).iter().filter(|c| *c == "PF001").count(), 2);
 }
 
+/// Postfix reads only main.cf and master.cf in its folder: a file beside
+/// them that looks like main.cf (a saved `postconf -n`, an edited copy) is
+/// not an instance of its own, whether the scan starts at the host, at
+/// `etc` or at the folder itself. The same file elsewhere is still
+/// recognised by its content.
+#[test]
+fn files_beside_a_daemons_own_config_are_not_sniffed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "mx1/etc/postfix/main.cf", CLOSED);
+    write(dir.path(), "mx1/etc/postfix/main.cf.custom", OPEN);
+    write(dir.path(), "mx1/etc/postfix/saved/postconf.txt", OPEN);
+    write(
+        dir.path(),
+        "mx1/etc/squid/squid.conf",
+        "http_port 3128\nhttp_access deny all\n",
+    );
+    write(dir.path(), "mx1/etc/squid/conf.d/postconf.txt", OPEN);
+    write(dir.path(), "mx1/root/postconf-n.txt", OPEN);
+    for start in ["", "mx1", "mx1/etc", "mx1/etc/postfix"] {
+        let out = relaylint()
+            .args(["check", "--format", "json", "--fail-on", "never"])
+            .arg(dir.path().join(start))
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone();
+        let v = json(&out);
+        let paths: Vec<&str> = v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["code"] == "PF001")
+            .filter_map(|f| f["path"].as_str())
+            .collect();
+        let expected: &[&str] = if start.starts_with("mx1/etc") {
+            &[]
+        } else {
+            &["postconf-n.txt"]
+        };
+        assert_eq!(paths.len(), expected.len(), "{start}: {paths:?}");
+        for (p, e) in paths.iter().zip(expected) {
+            assert!(p.ends_with(e), "{start}: {p}");
+        }
+    }
+}
+
 #[test]
 fn explicit_file_of_unknown_dialect_is_reported() {
     let dir = tempfile::tempdir().unwrap();
