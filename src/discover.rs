@@ -406,12 +406,21 @@ fn walk_entry(
         TopEntry::Folder(folder) => {
             // Listed whole before any file is sniffed: whether a folder is
             // a daemon's depends on its other entries.
-            let below: Vec<_> = walkdir::WalkDir::new(&folder)
+            let mut below: Vec<_> = walkdir::WalkDir::new(&folder)
                 .follow_links(false)
-                .sort_by_file_name()
                 .into_iter()
                 .filter_entry(|e| e.depth() == 0 || keep(e, rules))
                 .collect();
+            // In the order of a walk with each folder's entries sorted by
+            // name; sorted once here, with one key per entry, instead of by
+            // the walk, which parsed both file names out of their paths for
+            // every comparison.
+            below.sort_by_cached_key(|e| {
+                walk_order_key(match e {
+                    Ok(e) => e.path(),
+                    Err(err) => err.path().unwrap_or(Path::new("")),
+                })
+            });
             daemon_folders.note(below.iter().filter_map(|e| e.as_ref().ok()));
             // The folder itself comes first, at depth 0: one below `root`.
             for entry in below {
@@ -420,6 +429,24 @@ fn walk_entry(
         }
     }
     part
+}
+
+/// A key that sorts paths as a depth-first walk with sorted folders visits
+/// them: a folder right before its contents, names compared byte by byte.
+/// The separator becomes the lowest byte, which no name holds, so that
+/// `a/b/x` sorts before `a/b-z` (as `b` before `b-z`).
+fn walk_order_key(path: &Path) -> Vec<u8> {
+    path.as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .map(|&b| {
+            if std::path::is_separator(char::from(b)) {
+                0
+            } else {
+                b
+            }
+        })
+        .collect()
 }
 
 /// The folders of a walk where a daemon reads only files of its own names:
@@ -844,6 +871,37 @@ mod tests {
             detect_sysroot(Path::new("flat/h1-main.cf")),
             PathBuf::from("flat")
         );
+    }
+
+    /// Sorting an unsorted walk by `walk_order_key` gives the order of a
+    /// walk that sorts every folder by name, on names that sort before and
+    /// after the separator and a folder's contents.
+    #[test]
+    fn walk_order_key_orders_as_a_sorted_walk() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let names = [
+            "b/x", "b/a/z", "b-z", "b.x", "b0", "B", "a b", "a", "ba/c", "b/x-y/q", "b/x.y", "c",
+            "~", "!",
+        ];
+        for n in names {
+            let p = dir.path().join(n);
+            fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            if !p.exists() {
+                fs::write(&p, "").expect("write");
+            }
+        }
+        let sorted: Vec<PathBuf> = walkdir::WalkDir::new(dir.path())
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| e.expect("entry").into_path())
+            .collect();
+        let mut keyed: Vec<PathBuf> = walkdir::WalkDir::new(dir.path())
+            .into_iter()
+            .map(|e| e.expect("entry").into_path())
+            .collect();
+        keyed.sort_by_cached_key(|p| walk_order_key(p));
+        assert_eq!(keyed, sorted);
+        assert!(sorted.len() > names.len());
     }
 
     #[test]
