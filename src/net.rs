@@ -429,9 +429,13 @@ pub fn unroutable_space() -> IpSet {
 
 /// Every address an attacker on the internet may connect from.
 pub fn untrusted_space() -> IpSet {
-    IpSet::everything()
-        .subtract(&internal_space())
-        .subtract(&unroutable_space())
+    // A constant, asked by many rules of every unit: worked out once.
+    static UNTRUSTED: std::sync::LazyLock<IpSet> = std::sync::LazyLock::new(|| {
+        IpSet::everything()
+            .subtract(&internal_space())
+            .subtract(&unroutable_space())
+    });
+    UNTRUSTED.clone()
 }
 
 /// The attacker's space given extra trusted networks from the user.

@@ -39,6 +39,14 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
         );
     }
     for v in values {
+        // Nearly no value names one: looked for in the text before it is
+        // split into tokens.
+        if !DEPRECATED
+            .iter()
+            .any(|(name, _, _)| contains_ignoring_case(&v.s, name))
+        {
+            continue;
+        }
         for tok in v.tokens() {
             let lower = tok.text.to_ascii_lowercase();
             let Some((name, what, help)) = DEPRECATED.iter().find(|(n, _, _)| *n == lower) else {
@@ -51,4 +59,11 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// True when `text` holds `word` (lowercase ASCII) in any letter case.
+fn contains_ignoring_case(text: &str, word: &str) -> bool {
+    text.as_bytes()
+        .windows(word.len())
+        .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
 }
