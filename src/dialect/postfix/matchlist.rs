@@ -394,7 +394,7 @@ pub fn accepted_space(tokens: &[Token], space: &IpSet, store: &Store) -> (IpSet,
     let mut hits = Vec::new();
     let mut candidates: Vec<IpAddr> = nets
         .iter()
-        .filter_map(|n| IpSet::from_net(n).intersect(space).sample())
+        .filter_map(|n| space.sample_within(n))
         .collect();
     candidates.sort();
     candidates.dedup();
