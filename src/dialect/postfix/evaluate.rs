@@ -612,9 +612,12 @@ fn candidate_clients(ctx: &Context, order: &[ListKind], classes: &[String]) -> V
     if let Some(ip) = attacker.subtract(&IpSet::from_nets(&nets)).sample() {
         out.push(ip);
     }
+    // A set beside the list: up to 256 candidates, each checked against
+    // the others, was quadratic.
+    let mut seen: foldhash::HashSet<IpAddr> = out.iter().copied().collect();
     for n in &nets {
         if let Some(ip) = attacker.sample_within(n) {
-            if !out.contains(&ip) {
+            if seen.insert(ip) {
                 out.push(ip);
             }
         }
@@ -1478,14 +1481,21 @@ fn restriction_lists(
 /// order.
 fn client_entry(t: &Table, kind: TableKind, client: IpAddr) -> Option<&Entry> {
     if matches!(kind, TableKind::Indexed | TableKind::Inline) {
-        let mut keys = vec![client.to_string()];
-        if let IpAddr::V4(v4) = client {
-            let o = v4.octets();
-            keys.push(format!("{}.{}.{}", o[0], o[1], o[2]));
-            keys.push(format!("{}.{}", o[0], o[1]));
-            keys.push(format!("{}", o[0]));
+        // The address, then (IPv4) its three, two and one leading octets:
+        // the octet prefixes are the address text cut at its dots.
+        let full = client.to_string();
+        if let Some(e) = t.entry_for_key(&full) {
+            return Some(e);
         }
-        keys.iter().find_map(|k| t.entry_for_key(k))
+        if client.is_ipv4() {
+            let dots = full.bytes().enumerate().filter(|&(_, b)| b == b'.');
+            let cuts: Vec<usize> = dots.map(|(i, _)| i).collect();
+            return cuts
+                .iter()
+                .rev()
+                .find_map(|&cut| full.get(..cut).and_then(|k| t.entry_for_key(k)));
+        }
+        None
     } else if let Some(found) = t.first_covering(client) {
         found
     } else {
