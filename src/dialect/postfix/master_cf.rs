@@ -94,6 +94,10 @@ impl JoinedLine {
 
     /// The file offset of byte `i`; `None` for a joining space.
     fn origin(&self, i: usize) -> Option<usize> {
+        // Most lines are one piece: no search.
+        if let [(_, start, len)] = self.pieces[..] {
+            return (i < len).then_some(start + i);
+        }
         let k = self.pieces.partition_point(|p| p.0 <= i).checked_sub(1)?;
         let &(at, start, len) = self.pieces.get(k)?;
         (i - at < len).then(|| start + (i - at))
