@@ -124,6 +124,75 @@ pub fn is_other_software(file_name: &str) -> bool {
     NAMES.contains(&n.as_str()) || ENDINGS.iter().any(|e| n.ends_with(e))
 }
 
+/// True for the folders of other software in a system's `etc` (`ssl`,
+/// `ssh`, `apt`, `systemd`, `cron.d`...): no mail or proxy daemon reads its
+/// configuration there, and a real `/etc` is mostly such folders. A folder
+/// scan does not walk them (when `etc` is the folder above); naming one, or
+/// a file in it, still reads it. Mail and proxy folders (`mail`, `postfix*`,
+/// `squid*`, `dante*`...) are never in the list.
+pub fn is_other_software_folder(folder_name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "alternatives",
+        "apparmor",
+        "apparmor.d",
+        "apt",
+        "bash_completion.d",
+        "binfmt.d",
+        "ca-certificates",
+        "cloud",
+        "console-setup",
+        "cron.d",
+        "cron.daily",
+        "cron.hourly",
+        "cron.monthly",
+        "cron.weekly",
+        "cron.yearly",
+        "dbus-1",
+        "default",
+        "dpkg",
+        "fonts",
+        "groff",
+        "init",
+        "init.d",
+        "initramfs-tools",
+        "iproute2",
+        "kernel",
+        "ld.so.conf.d",
+        "logcheck",
+        "logrotate.d",
+        "modprobe.d",
+        "modules-load.d",
+        "netplan",
+        "pam.d",
+        "polkit-1",
+        "profile.d",
+        "rc0.d",
+        "rc1.d",
+        "rc2.d",
+        "rc3.d",
+        "rc4.d",
+        "rc5.d",
+        "rc6.d",
+        "rcS.d",
+        "rsyslog.d",
+        "security",
+        "selinux",
+        "skel",
+        "ssh",
+        "ssl",
+        "sudoers.d",
+        "sysctl.d",
+        "systemd",
+        "terminfo",
+        "tmpfiles.d",
+        "udev",
+        "update-motd.d",
+        "X11",
+        "xdg",
+    ];
+    NAMES.contains(&folder_name)
+}
+
 /// True for copies a daemon never reads: package-manager leftovers,
 /// editor backups, prototypes (`main.cf.dpkg-old`, `main.cf.proto`,
 /// `squid.conf~`...). Folder scans skip them; naming one explicitly still

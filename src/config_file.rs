@@ -125,6 +125,11 @@ impl PathRules {
         !self.exclude.is_empty() && self.exclude.is_match(self.key(path))
     }
 
+    /// True when `[dialects]` names some paths: they may lie anywhere.
+    pub fn names_dialects(&self) -> bool {
+        !self.dialects.is_empty()
+    }
+
     /// The dialect `[dialects]` gives `path` (its first matching glob).
     pub fn dialect(&self, path: &Path) -> Option<Dialect> {
         if self.dialects.is_empty() {

@@ -325,6 +325,9 @@ fn top_entries(root: &Path, rules: &crate::config_file::PathRules) -> Vec<TopEnt
         .filter_map(|e| {
             let path = e.path();
             if e.file_type().is_ok_and(|t| t.is_dir()) {
+                if is_other_software_folder(&path, rules) {
+                    return None;
+                }
                 return Some(TopEntry::Folder(path));
             }
             // Not a folder (a symlink is not followed): the walk of the
@@ -378,10 +381,28 @@ impl TopEntry {
     }
 }
 
-/// The walk's filter: the root, and below it anything but `.git` and what
-/// relaylint.toml excludes.
+/// The walk's filter: the root, and below it anything but `.git`, what
+/// relaylint.toml excludes and the folders of other software in an `etc`.
 fn keep(e: &walkdir::DirEntry, rules: &crate::config_file::PathRules) -> bool {
-    e.depth() == 0 || (e.file_name() != ".git" && !rules.excluded(e.path()))
+    e.depth() == 0
+        || (e.file_name() != ".git"
+            && !rules.excluded(e.path())
+            && !(e.file_type().is_dir() && is_other_software_folder(e.path(), rules)))
+}
+
+/// A folder of other software right inside an `etc` folder (see
+/// [`classify::is_other_software_folder`]); never when relaylint.toml maps
+/// paths to dialects, which may point inside one.
+fn is_other_software_folder(path: &Path, rules: &crate::config_file::PathRules) -> bool {
+    !rules.names_dialects()
+        && path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|parent| parent == "etc")
+        && path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(classify::is_other_software_folder)
 }
 
 /// One top-level entry of a walk of `root`, and everything below it when it

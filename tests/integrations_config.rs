@@ -243,6 +243,36 @@ fn dialects_name_files_whose_names_say_nothing() {
     assert!(run(dir.path(), &["--no-config", "salt"]).codes.is_empty());
 }
 
+/// The folders of other software inside an `etc` (`ssl`, `default`,
+/// `cron.d`...) are not walked: a file there that looks like main.cf is not
+/// a Postfix instance. The same file in another folder is; naming the
+/// folder, or mapping paths with `[dialects]`, still reads it.
+#[test]
+fn other_softwares_folders_in_etc_are_not_walked() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = "compatibility_level = 3.6\nmyhostname = mx.example.com\nmynetworks = 0.0.0.0/0\nsmtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n";
+    write(dir.path(), "host/etc/default/relay.conf", open);
+    write(dir.path(), "host/etc/ssl/private/relay.conf", open);
+    write(dir.path(), "host/etc/cron.d/relay.conf", open);
+    let pf001 = |r: &Run| r.codes.iter().filter(|c| *c == "PF001").count();
+    for start in [".", "host", "host/etc"] {
+        assert_eq!(pf001(&run(dir.path(), &[start])), 0, "{start}");
+    }
+    assert_eq!(pf001(&run(dir.path(), &["host/etc/default"])), 1);
+    // The same file where other software does not live.
+    write(dir.path(), "host/etc/relays/relay.conf", open);
+    assert_eq!(pf001(&run(dir.path(), &["host"])), 1);
+    // A folder named like one outside an `etc` is walked.
+    write(dir.path(), "dump/default/relay.conf", open);
+    assert_eq!(pf001(&run(dir.path(), &["dump"])), 1);
+    write(
+        dir.path(),
+        "relaylint.toml",
+        "[dialects]\n\"host/etc/default/*.conf\" = \"postfix-main\"\n",
+    );
+    assert_eq!(pf001(&run(dir.path(), &["host"])), 4);
+}
+
 fn broken(toml: &str) -> Run {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "etc/postfix/main.cf", PARTNER);

@@ -392,10 +392,7 @@ pub fn accepted_space(tokens: &[Token], space: &IpSet, store: &Store) -> (IpSet,
     networks(tokens, store, 0, &mut nets);
     let mut accepted = IpSet::empty();
     let mut hits = Vec::new();
-    let mut candidates: Vec<IpAddr> = nets
-        .iter()
-        .filter_map(|n| space.sample_within(n))
-        .collect();
+    let mut candidates: Vec<IpAddr> = nets.iter().filter_map(|n| space.sample_within(n)).collect();
     candidates.sort();
     candidates.dedup();
     for ip in candidates {
