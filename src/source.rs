@@ -58,44 +58,22 @@ fn is_control(b: u8) -> bool {
 
 /// Whether any byte is a terminal control character. Checks 64 bytes at a
 /// time without an early exit inside a block, which the compiler turns into
-/// vector instructions.
+/// vector instructions: this runs over every byte of every file.
 fn has_control(bytes: &[u8]) -> bool {
-    special_bytes(bytes) & CONTROL != 0
-}
-
-/// [`special_bytes`]: some byte is a terminal control character.
-const CONTROL: u8 = 1;
-/// [`special_bytes`]: some byte is NUL.
-const NUL: u8 = 2;
-
-/// Which kinds of special bytes occur ([`CONTROL`], [`NUL`]), in one pass of
-/// 64-byte blocks without an early exit inside a block, which the compiler
-/// turns into vector instructions: this runs over every byte of every file
-/// read, so both questions are answered by the same pass.
-fn special_bytes(bytes: &[u8]) -> u8 {
     let mut blocks = bytes.chunks_exact(64);
     // Branch-free form of `is_control`, so that a block compiles to vector
-    // compares: 0x01..=0x1f except tab, line feed and carriage return, and
-    // DEL; and NUL.
-    let kind = |b: u8| {
-        (u8::from(b.wrapping_sub(1) < 0x1f)
+    // compares: 0x01..=0x1f except tab, line feed and carriage return, and DEL.
+    let control = |b: u8| {
+        u8::from(b.wrapping_sub(1) < 0x1f)
             & u8::from(b != b'\t')
             & u8::from(b != b'\n')
             & u8::from(b != b'\r')
-            | u8::from(b == 0x7f))
-            | (u8::from(b == 0) << 1)
+            | u8::from(b == 0x7f)
     };
-    let mut found = 0u8;
-    for block in blocks.by_ref() {
-        found |= block.iter().fold(0u8, |acc, &b| acc | kind(b));
-        if found == CONTROL | NUL {
-            return found;
-        }
-    }
-    blocks
-        .remainder()
-        .iter()
-        .fold(found, |acc, &b| acc | kind(b))
+    let found = blocks
+        .by_ref()
+        .any(|block| block.iter().fold(0u8, |acc, &b| acc | control(b)) != 0);
+    found || blocks.remainder().iter().any(|&b| is_control(b))
 }
 
 fn clamp_u32(n: usize) -> u32 {
@@ -124,20 +102,9 @@ pub struct SourceFile {
     line_starts: std::sync::OnceLock<Vec<u32>>,
     /// True when the bytes were not valid UTF-8 and were read lossily.
     pub lossy: bool,
-    /// True when the text holds a NUL byte (found while reading it).
-    has_nul: bool,
 }
 
 impl SourceFile {
-    /// Offset of the first NUL byte, if any.
-    pub fn first_nul(&self) -> Option<usize> {
-        if self.has_nul {
-            memchr::memchr(0, self.text.as_bytes())
-        } else {
-            None
-        }
-    }
-
     /// Byte offset of the start of every line.
     fn line_starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| {
@@ -201,8 +168,7 @@ impl SourceDb {
         // Terminal control characters from scanned files must never reach a
         // terminal: each becomes `?` (same byte length, so offsets hold).
         // Tab, line breaks and NUL (lines end there) are kept.
-        let special = special_bytes(text.as_bytes());
-        let text = if special & CONTROL != 0 {
+        let text = if has_control(text.as_bytes()) {
             // ASCII bytes never occur inside a multi-byte UTF-8 sequence,
             // so replacing them byte by byte keeps the text valid.
             let mut bytes = text.into_bytes();
@@ -226,7 +192,6 @@ impl SourceDb {
             text,
             line_starts: std::sync::OnceLock::new(),
             lossy,
-            has_nul: special & NUL != 0,
         });
         id
     }
@@ -390,31 +355,6 @@ mod tests {
             }
         }
         assert!(!has_control(b"tab\tnew\nline\r\n\0"));
-    }
-
-    /// The one pass over a file's bytes tells NUL apart from control
-    /// characters, wherever each lies (a block, the tail, both).
-    #[test]
-    fn nul_and_control_bytes_are_told_apart() {
-        for len in [1, 63, 64, 65, 130, 200] {
-            for at in 0..len {
-                let mut bytes = vec![b'a'; len];
-                bytes[at] = 0;
-                assert_eq!(special_bytes(&bytes), NUL, "len {len} at {at}");
-                bytes[len - 1 - at] = 0x07;
-                let expected = if len - 1 - at == at {
-                    CONTROL
-                } else {
-                    CONTROL | NUL
-                };
-                assert_eq!(special_bytes(&bytes), expected, "len {len} at {at}");
-            }
-        }
-        let mut db = SourceDb::new();
-        let clean = db.add("a".into(), "no nul\n".into(), false);
-        let with_nul = db.add("b".into(), "x\0y\0".into(), false);
-        assert_eq!(db.file(clean).and_then(SourceFile::first_nul), None);
-        assert_eq!(db.file(with_nul).and_then(SourceFile::first_nul), Some(1));
     }
 
     /// `line_ranges` gives the lines `str::lines` gives, around every kind

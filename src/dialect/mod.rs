@@ -12,7 +12,7 @@ pub mod squid;
 
 use crate::diagnostic::Diagnostic;
 use crate::load::{read_confined, Limits};
-use crate::source::{FileId, SourceDb, SourceFile, Span};
+use crate::source::{FileId, SourceDb, Span};
 use std::path::Path;
 
 /// Where a config's text comes from.
@@ -46,7 +46,7 @@ pub fn read_into(
                     "the first invalid bytes, replaced while reading",
                 ));
             }
-            if let Some(at) = db.file(id).and_then(SourceFile::first_nul) {
+            if let Some(at) = memchr::memchr(0, db.text(id).as_bytes()) {
                 diags.push(Diagnostic::new(
                     "RL006",
                     format!("`{shown}` holds NUL bytes: it is not a text file"),
