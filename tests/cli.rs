@@ -261,6 +261,42 @@ fn files_beside_a_daemons_own_config_are_not_sniffed() {
     }
 }
 
+/// Every smtpd listener gets its own verdict: the ones without `-o`
+/// overrides share main.cf's (worked out once), one with overrides between
+/// them is judged on its own.
+#[test]
+fn listeners_with_and_without_overrides_get_their_own_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "etc/postfix/main.cf", OPEN);
+    write(
+        dir.path(),
+        "etc/postfix/master.cf",
+        "smtp      inet  n       -       y       -       -       smtpd\n\
+         2525      inet  n       -       y       -       -       smtpd\n  -o mynetworks=127.0.0.0/8\n\
+         2626      inet  n       -       y       -       -       smtpd\n",
+    );
+    let out = relaylint()
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v = json(&out);
+    let open: Vec<String> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "PF001")
+        .map(|f| f["message"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(open.len(), 2, "{open:?}");
+    assert!(open.iter().any(|m| m.contains("`2626`")), "{open:?}");
+    assert!(open.iter().any(|m| m.contains("`smtp`")), "{open:?}");
+    assert!(!open.iter().any(|m| m.contains("2525")), "{open:?}");
+}
+
 #[test]
 fn explicit_file_of_unknown_dialect_is_reported() {
     let dir = tempfile::tempdir().unwrap();

@@ -537,6 +537,9 @@ fn with_analysis<R>(
     for &attacker in attackers {
         analysis.attacker = attacker;
         analysis.listeners.clear();
+        // Listeners without `-o` overrides run main.cf's configuration
+        // alone: one evaluation answers for all of them.
+        let mut plain_verdict: Option<Verdict> = None;
         for l in listener::listeners(master.as_ref(), &smtpd_service_name) {
             if l.inet.is_some_and(|s| listener::is_disabled(s, &disabled)) || !listener_matters(&l)
             {
@@ -583,14 +586,24 @@ fn with_analysis<R>(
                 })
             } else {
                 let cfg = analysis.config(&l);
-                evaluate::evaluate(&Context {
-                    cfg: &cfg,
-                    store: &store,
-                    attacker,
-                    unix_services: unix_services.as_deref(),
-                    host_client,
-                    cache: &cache,
-                })
+                let plain = cfg.overrides.is_empty();
+                match &plain_verdict {
+                    Some(v) if plain => v.clone(),
+                    _ => {
+                        let v = evaluate::evaluate(&Context {
+                            cfg: &cfg,
+                            store: &store,
+                            attacker,
+                            unix_services: unix_services.as_deref(),
+                            host_client,
+                            cache: &cache,
+                        });
+                        if plain {
+                            plain_verdict = Some(v.clone());
+                        }
+                        v
+                    }
+                }
             };
             analysis.listeners.push(ListenerResult {
                 listener: l,
