@@ -828,7 +828,7 @@ impl Eval<'_> {
             .filter_map(parse_ref)
             .any(|r| match &*self.ctx.store.table(&r) {
                 TableState::Loaded(t) => t.entries.iter().any(|e| match &e.pattern {
-                    Pattern::Key(k) => keys.contains(k),
+                    Pattern::Key(k) => keys.iter().any(|x| x.as_str() == &**k),
                     Pattern::Any => true,
                     Pattern::Regex(_) => e.matches(&addr, None),
                     Pattern::Net(_) => false,
@@ -1435,7 +1435,7 @@ fn foreign_recipients(ctx: &Context, order: &[ListKind], classes: &[String]) -> 
                             Some(user) if !user.is_empty() && !user.contains('@') => {
                                 locals.push(user.to_string())
                             }
-                            _ => keys.push(k.clone()),
+                            _ => keys.push(k.to_string()),
                         }
                     }
                 }
@@ -1586,7 +1586,7 @@ fn distinct_clients(
 fn client_name_entries(t: &Table) -> ForgedEntries {
     let mut hits = Vec::new();
     let unknown = t.entries.iter().position(|e| match &e.pattern {
-        Pattern::Key(k) => k == "unknown",
+        Pattern::Key(k) => &**k == "unknown",
         Pattern::Regex(_) => e.matches("unknown", None),
         _ => false,
     });
@@ -1659,20 +1659,20 @@ fn forged_description(e: &Entry, what: &str) -> String {
 fn example_key(e: &Entry, what: &str) -> String {
     match &e.pattern {
         Pattern::Key(k) if what == "sender" => {
-            if k == "<>" {
+            if &**k == "<>" {
                 String::new()
             } else if let Some(user) = k.strip_suffix('@') {
                 format!("{user}@example.org")
             } else if !k.contains('@') {
                 format!("someone@{k}")
             } else {
-                k.clone()
+                k.to_string()
             }
         }
-        Pattern::Key(k) => k.clone(),
+        Pattern::Key(k) => k.to_string(),
         Pattern::Any if what == "sender" => "someone@example.org".into(),
         Pattern::Any => "client.example.org".into(),
-        _ => e.key_text.clone(),
+        _ => e.key_text.to_string(),
     }
 }
 

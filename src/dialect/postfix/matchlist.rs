@@ -220,7 +220,7 @@ pub fn match_client(tokens: &[Token], ip: IpAddr, store: &Store, depth: usize) -
                 // Without reverse DNS the client name is `unknown`, and the
                 // name is matched too.
                 (Pattern::Key(k), TableKind::Indexed | TableKind::Inline) => {
-                    k == key || k == "unknown" || attacker_name_pattern(k)
+                    &**k == key || &**k == "unknown" || attacker_name_pattern(k)
                 }
                 (Pattern::Regex(_), _) => e.matches(key, Some(ip)) || e.matches("unknown", None),
                 _ => e.matches(key, Some(ip)),
@@ -465,7 +465,7 @@ pub fn match_domain(
                 text: if matches!(e.pattern, Pattern::Any) {
                     tok.text.clone()
                 } else {
-                    e.key_text.clone()
+                    e.key_text.to_string()
                 },
                 span: e.span.or(tok.span),
             })),

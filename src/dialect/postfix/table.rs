@@ -115,8 +115,9 @@ pub fn parse_ref_text(t: &str, span: Option<Span>) -> Option<TableRef> {
 /// How an entry matches.
 #[derive(Clone, Debug)]
 pub enum Pattern {
-    /// Exact key (lowercased for indexed tables).
-    Key(String),
+    /// Exact key (lowercased for indexed tables), shared with the entry's
+    /// `key_text` and the table's key map: one allocation per entry.
+    Key(Rc<str>),
     /// A network (cidr tables).
     Net(IpNet),
     /// A regular expression; `None` when relaylint's engine cannot compile
@@ -185,7 +186,7 @@ pub struct Entry {
     /// The result.
     pub value: String,
     /// The key as written.
-    pub key_text: String,
+    pub key_text: Rc<str>,
     /// The whole entry.
     pub span: Option<Span>,
 }
@@ -203,7 +204,7 @@ pub struct Table {
     pub broken: bool,
     /// Fixed keys to the first entry holding them: the evaluation looks up
     /// several keys per candidate client.
-    keys: HashMap<String, usize>,
+    keys: HashMap<Rc<str>, usize>,
     /// When every entry is a plain network: the first entry covering each
     /// address, for the many client addresses the evaluation tries.
     nets: Option<NetIndex>,
@@ -216,7 +217,7 @@ impl Table {
         let mut keys = HashMap::default();
         for (i, e) in entries.iter().enumerate() {
             if let Pattern::Key(k) = &e.pattern {
-                keys.entry(k.clone()).or_insert(i);
+                keys.entry(Rc::clone(k)).or_insert(i);
             }
         }
         Table::with_keys(reference, entries, broken, keys)
@@ -227,7 +228,7 @@ impl Table {
         reference: TableRef,
         entries: Vec<Entry>,
         broken: bool,
-        keys: HashMap<String, usize>,
+        keys: HashMap<Rc<str>, usize>,
     ) -> Table {
         let nets = NetIndex::build(entries.iter().map(|e| match &e.pattern {
             Pattern::Net(n) if !e.negated && e.conditions.is_empty() => Some(*n),
@@ -380,7 +381,7 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
     let mut depth = 0usize;
     // Indexed tables: each key's entry, built while reading (duplicates are
     // found by the same map).
-    let mut keys: HashMap<String, usize> = HashMap::new();
+    let mut keys: HashMap<Rc<str>, usize> = HashMap::new();
     let mut broken = false;
     for pieces in logical.iter() {
         let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
@@ -411,7 +412,11 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
                 if value.is_empty() {
                     continue;
                 }
-                let key = key.to_ascii_lowercase();
+                let key: Rc<str> = if key.bytes().any(|b| b.is_ascii_uppercase()) {
+                    key.to_ascii_lowercase().into()
+                } else {
+                    key.into()
+                };
                 if keys.contains_key(&key) {
                     // texthash tables with a duplicate key are unusable in smtpd.
                     if reference.type_name == "texthash" {
@@ -419,9 +424,9 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
                     }
                     continue;
                 }
-                keys.insert(key.clone(), entries.len());
+                keys.insert(Rc::clone(&key), entries.len());
                 entries.push(Entry {
-                    key_text: key.clone(),
+                    key_text: Rc::clone(&key),
                     pattern: Pattern::Key(key),
                     negated: false,
                     conditions: Conditions::default(),
@@ -446,7 +451,7 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
                 let parsed = if reference.kind == TableKind::Cidr {
                     match key_value(rest) {
                         Some((key, value)) => match parse_net(key) {
-                            Some(Ok(net)) => Some((Pattern::Net(net), value, key.to_string())),
+                            Some(Ok(net)) => Some((Pattern::Net(net), value, Rc::from(key))),
                             // Host bits set, or not an address: Postfix skips the rule.
                             _ => None,
                         },
@@ -461,7 +466,7 @@ pub fn parse(reference: TableRef, file: FileId, src: &str) -> Table {
                                 reference.type_name == "pcre",
                             )),
                             value,
-                            body,
+                            Rc::from(body),
                         )
                     })
                 };
@@ -598,11 +603,11 @@ pub fn fileless(reference: TableRef) -> Table {
             for item in split_inline(body) {
                 let item = item.trim().trim_start_matches('{').trim_end_matches('}');
                 if let Some((k, v)) = item.split_once('=') {
-                    let key = k.trim().to_ascii_lowercase();
+                    let key: Rc<str> = k.trim().to_ascii_lowercase().into();
                     // In an inline table a later duplicate replaces the earlier one.
                     entries.retain(|e: &Entry| e.key_text != key);
                     entries.push(Entry {
-                        key_text: key.clone(),
+                        key_text: Rc::clone(&key),
                         pattern: Pattern::Key(key),
                         negated: false,
                         conditions: Conditions::default(),

@@ -94,7 +94,7 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
                             Pattern::Net(n) => !IpSet::from_net(n).intersect(a.attacker).is_empty(),
                             Pattern::Key(k) => {
                                 attacker_name_pattern(k)
-                                    || k == "unknown"
+                                    || &**k == "unknown"
                                     || super::super::matchlist::octet_prefix(k).is_some_and(|n| {
                                         !IpSet::from_net(&n).intersect(a.attacker).is_empty()
                                     })
