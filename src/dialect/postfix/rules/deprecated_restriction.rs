@@ -63,7 +63,36 @@ pub fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
 
 /// True when `text` holds `word` (lowercase ASCII) in any letter case.
 fn contains_ignoring_case(text: &str, word: &str) -> bool {
+    let Some(&first) = word.as_bytes().first() else {
+        return true;
+    };
+    // The first byte decides most windows before a whole comparison.
     text.as_bytes()
         .windows(word.len())
-        .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
+        .any(|w| w[0].eq_ignore_ascii_case(&first) && w.eq_ignore_ascii_case(word.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_ignoring_case;
+
+    #[test]
+    fn names_are_found_in_any_case_and_place() {
+        for text in [
+            "permit_naked_ip_address",
+            "permit_mynetworks, PERMIT_Naked_IP_Address",
+            "x,permit_naked_ip_address,y",
+        ] {
+            assert!(
+                contains_ignoring_case(text, "permit_naked_ip_address"),
+                "{text}"
+            );
+        }
+        for text in ["", "permit_naked_ip", "permit_mynetworks, reject"] {
+            assert!(
+                !contains_ignoring_case(text, "permit_naked_ip_address"),
+                "{text}"
+            );
+        }
+    }
 }
