@@ -358,19 +358,16 @@ pub fn evaluate(ctx: &Context) -> Verdict {
             || cfg.get("smtpd_enforce_tls").is_yes()
     };
     let allow_untrusted_routing = cfg.get("allow_untrusted_routing").is_yes();
-    let mut recipients = foreign_recipients(ctx, &order, &classes);
+    // Walked by several of the questions below: split once.
+    let lists = restriction_lists(cfg, &order, &classes);
+    let mut recipients = foreign_recipients(ctx, &lists);
     if let Some(hit) = first_plain_domain(cfg) {
         recipients.push(Recipient::Routed {
             domain: hit.text.clone(),
             hit,
         });
     }
-    let clients = distinct_clients(
-        ctx,
-        &order,
-        &classes,
-        candidate_clients(ctx, &order, &classes),
-    );
+    let clients = distinct_clients(ctx, &lists, candidate_clients(ctx, &lists));
     let mut first_block = None;
     for rcpt in &recipients {
         for &client in &clients {
@@ -578,7 +575,7 @@ fn startup_check(cfg: &ServiceConfig, classes: &[String]) -> Option<StartupFailu
 
 /// Addresses to try: one untrusted address outside every network the
 /// config names, then one inside each such network.
-fn candidate_clients(ctx: &Context, order: &[ListKind], classes: &[String]) -> Vec<IpAddr> {
+fn candidate_clients(ctx: &Context, lists: &[Vec<Token>]) -> Vec<IpAddr> {
     let cfg = ctx.cfg;
     let attacker = ctx.attacker.intersect(&client_families(cfg));
     // One address (a client on the host itself): it is its own only
@@ -589,8 +586,7 @@ fn candidate_clients(ctx: &Context, order: &[ListKind], classes: &[String]) -> V
     let mut nets = Vec::new();
     let (mn, _) = matchlist::list_tokens(&cfg.get("mynetworks").text);
     matchlist::networks(&mn, ctx.store, 0, &mut nets);
-    let lists = restriction_lists(cfg, order, classes);
-    for toks in &lists {
+    for toks in lists {
         for item in items(toks) {
             if item.name.starts_with("check_client")
                 || item.name == "check_reverse_client_hostname_access"
@@ -1402,7 +1398,7 @@ impl Eval<'_> {
 
 /// The recipients to try: a victim in each foreign domain worth probing,
 /// and the local parts that recipient access tables single out (`postmaster@`).
-fn foreign_recipients(ctx: &Context, order: &[ListKind], classes: &[String]) -> Vec<Recipient> {
+fn foreign_recipients(ctx: &Context, lists: &[Vec<Token>]) -> Vec<Recipient> {
     let cfg = ctx.cfg;
     let mut keys = Vec::new();
     for param in [
@@ -1415,8 +1411,7 @@ fn foreign_recipients(ctx: &Context, order: &[ListKind], classes: &[String]) -> 
         matchlist::domain_keys(&tokens, ctx.store, 0, &mut keys);
     }
     let mut locals = vec!["victim".to_string()];
-    let lists = restriction_lists(cfg, order, classes);
-    for toks in &lists {
+    for toks in lists {
         for item in items(toks) {
             let table = if item.name.starts_with("check_recipient") {
                 item.arg.clone()
@@ -1512,21 +1507,15 @@ fn client_entry(t: &Table, kind: TableKind, client: IpAddr) -> Option<&Entry> {
 /// first open client (the witness) is the one a walk over all of them
 /// finds. A table value that names further lookups could reach ones not
 /// covered here: then every client is kept.
-fn distinct_clients(
-    ctx: &Context,
-    order: &[ListKind],
-    classes: &[String],
-    clients: Vec<IpAddr>,
-) -> Vec<IpAddr> {
+fn distinct_clients(ctx: &Context, lists: &[Vec<Token>], clients: Vec<IpAddr>) -> Vec<IpAddr> {
     // A client on the host itself also depends on the addresses Postfix
     // listens on; those questions ask about one client anyway.
     if ctx.host_client || clients.len() < 2 {
         return clients;
     }
     let cfg = ctx.cfg;
-    let lists = restriction_lists(cfg, order, classes);
     let mut tables = Vec::new();
-    for toks in &lists {
+    for toks in lists {
         for item in items(toks) {
             let Some(r) = item.arg.as_ref().and_then(parse_ref) else {
                 continue;
