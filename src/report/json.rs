@@ -21,40 +21,100 @@ use super::Report;
 use crate::finding::Finding;
 use std::io::{self, Write};
 
-/// Writes through to `out`, indenting every line but the first by `pad`,
-/// so that a value pretty-printed into it nests in the document. Values
-/// are serialised straight to the output: the summary of a large dump
-/// (one entry per host) is never held as text.
-struct Nested<'a> {
-    out: &'a mut dyn Write,
-    pad: &'static [u8],
+/// The document's pretty layout (two spaces per level) for a value that
+/// starts `depth` levels deep: its own lines are indented as if the whole
+/// report were pretty-printed at once. Values are serialised straight to
+/// the output, so the summary of a large dump (one entry per host) is
+/// never held as text, and a finding needs no second pass to indent it.
+struct Nested {
+    depth: usize,
+    /// Whether the innermost open array or object has a value yet (its
+    /// closing bracket then goes on a line of its own).
+    has_value: bool,
 }
 
-impl Write for Nested<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut rest = buf;
-        while let Some(i) = memchr::memchr(b'\n', rest) {
-            let (line, after) = rest.split_at(i + 1);
-            self.out.write_all(line)?;
-            self.out.write_all(self.pad)?;
-            rest = after;
+impl Nested {
+    fn at(depth: usize) -> Nested {
+        Nested {
+            depth,
+            has_value: false,
         }
-        self.out.write_all(rest)?;
-        Ok(buf.len())
     }
 
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
+    fn open<W: ?Sized + Write>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        out.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth = self.depth.saturating_sub(1);
+        if self.has_value {
+            self.new_line(out)?;
+        }
+        out.write_all(bracket)
+    }
+
+    fn new_line<W: ?Sized + Write>(&self, out: &mut W) -> io::Result<()> {
+        out.write_all(b"\n")?;
+        for _ in 0..self.depth {
+            out.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn item<W: ?Sized + Write>(&self, out: &mut W, first: bool) -> io::Result<()> {
+        if !first {
+            out.write_all(b",")?;
+        }
+        self.new_line(out)
     }
 }
 
-/// Pretty-prints `value` into `out`, nested by `pad`.
-fn write_nested(
-    out: &mut dyn Write,
-    pad: &'static [u8],
-    value: &impl serde::Serialize,
-) -> io::Result<()> {
-    serde_json::to_writer_pretty(Nested { out, pad }, value).map_err(io::Error::other)
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.open(out, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.item(out, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.open(out, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.item(out, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        out.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// Pretty-prints `value` into `out` as a value `depth` levels deep.
+fn write_nested<W: Write>(out: W, depth: usize, value: &impl serde::Serialize) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(out, Nested::at(depth));
+    value.serialize(&mut ser).map_err(io::Error::other)
 }
 
 /// The document up to the findings array; findings follow as they come.
@@ -68,10 +128,11 @@ pub fn write_start(out: &mut dyn Write) -> io::Result<()> {
 
 /// One finding; `index` counts the findings written before it.
 pub fn write_finding(index: usize, f: &Finding, out: &mut dyn Write) -> io::Result<()> {
-    // A finding is small: printed whole, then indented in one pass.
-    let text = serde_json::to_string_pretty(f).map_err(io::Error::other)?;
-    let sep = if index == 0 { "" } else { "," };
-    write!(out, "{sep}\n    {}", text.replace('\n', "\n    "))
+    // A finding is small: laid out in a buffer, written in one call.
+    let mut text = Vec::with_capacity(2048);
+    text.extend_from_slice(if index == 0 { b"\n    " } else { b",\n    " });
+    write_nested(&mut text, 2, f)?;
+    out.write_all(&text)
 }
 
 /// Closes the findings array (`written` findings in it) and writes
@@ -83,10 +144,10 @@ pub fn write_end(report: &Report, written: usize, out: &mut dyn Write) -> io::Re
     write!(out, "]")?;
     if report.statistics {
         write!(out, ",\n  \"statistics\": ")?;
-        write_nested(out, b"  ", &summary::statistics(report))?;
+        write_nested(&mut *out, 1, &summary::statistics(report))?;
     }
     write!(out, ",\n  \"summary\": ")?;
-    write_nested(out, b"  ", &summary::summarise(report))?;
+    write_nested(&mut *out, 1, &summary::summarise(report))?;
     writeln!(out, "\n}}")
 }
 
@@ -102,6 +163,31 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A value laid out `depth` levels deep reads as serde_json's pretty
+    /// printer's output with every line but the first indented by that
+    /// many levels: empty and nested arrays and objects, strings holding
+    /// escaped line breaks.
+    #[test]
+    fn nested_layout_is_the_pretty_layout_indented() {
+        let values = [
+            serde_json::json!({}),
+            serde_json::json!([]),
+            serde_json::json!({"a": [], "b": {}, "c": [1, [2, []], {"d": "x\ny"}], "e": null}),
+            serde_json::json!([{"k": [{"m": {}}]}, "s", 3.5, true]),
+        ];
+        for value in &values {
+            for depth in 0..3 {
+                let mut out = Vec::new();
+                write_nested(&mut out, depth, value).expect("write");
+                let pad = "  ".repeat(depth);
+                let expected = serde_json::to_string_pretty(value)
+                    .expect("pretty")
+                    .replace('\n', &format!("\n{pad}"));
+                assert_eq!(String::from_utf8(out).expect("utf-8"), expected);
+            }
+        }
+    }
 
     /// The whole document as serde would pretty-print it in one go.
     fn at_once(report: &Report) -> String {
