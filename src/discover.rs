@@ -1,7 +1,7 @@
 //! Finding the files to analyse and grouping them into units.
 //!
-//! Walks the inputs with walkdir (symlinked directories are not followed, so
-//! symlink loops cannot make it spin), tells each file's dialect, and groups
+//! Walks the inputs ([`crate::walk`]: symlinked directories are not followed,
+//! so symlink loops cannot make it spin), tells each file's dialect, and groups
 //! the files a daemon reads together into [`UnitPlan`]s. Problems found on
 //! the way (special files, unreadable folders, explicit files of unknown
 //! dialect) are returned as [`FileProblem`]s; nothing here stops the scan.
@@ -9,6 +9,7 @@
 use crate::classify;
 use crate::dialect::kind::Dialect;
 use crate::load::{special_kind, LoadError};
+use crate::walk;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
@@ -308,15 +309,11 @@ fn top_entries(root: &Path, rules: &crate::config_file::PathRules) -> Vec<TopEnt
         .and_then(|dir| dir.collect::<Result<Vec<_>, _>>().ok());
     let Some(mut listed) = listed else {
         // The walk reports what could not be read.
-        return walkdir::WalkDir::new(root)
-            .follow_links(false)
-            .sort_by_file_name()
-            .max_depth(1)
-            .into_iter()
-            .filter_entry(|e| keep(e, rules))
-            .filter(|e| !matches!(e, Ok(e) if e.depth() == 0))
-            .map(TopEntry::Walked)
-            .collect();
+        let keep = |e: &walk::Entry| keep(e, rules);
+        let mut items = walk::walk(root, &keep);
+        items.retain(|e| !matches!(e, Ok(e) if e.depth == 0));
+        items.sort_by_cached_key(|item| walk_order_key(item_path(item)));
+        return items.into_iter().map(TopEntry::Walked).collect();
     };
     listed.sort_by_cached_key(fs::DirEntry::file_name);
     listed
@@ -330,17 +327,26 @@ fn top_entries(root: &Path, rules: &crate::config_file::PathRules) -> Vec<TopEnt
                 }
                 return Some(TopEntry::Folder(path));
             }
-            // Not a folder (a symlink is not followed): the walk of the
-            // entry alone opens nothing.
-            walkdir::WalkDir::new(path)
-                .follow_links(false)
-                .follow_root_links(false)
-                .max_depth(0)
-                .into_iter()
-                .next()
-                .map(TopEntry::Single)
+            // Not a folder (a symlink is not followed): its type is what
+            // the listing said.
+            Some(TopEntry::Single(match e.file_type() {
+                Ok(file_type) => Ok(walk::Entry {
+                    path,
+                    file_type,
+                    depth: 0,
+                }),
+                Err(_) => walk::Entry::of_path(&path, 0),
+            }))
         })
         .collect()
+}
+
+/// The path of a walk item, an entry's or an error's.
+fn item_path(item: &walk::Item) -> &Path {
+    match item {
+        Ok(e) => &e.path,
+        Err(err) => &err.path,
+    }
 }
 
 /// A top-level entry of a folder scan.
@@ -348,10 +354,10 @@ enum TopEntry {
     /// A folder, walked (and opened) once, by [`walk_entry`].
     Folder(PathBuf),
     /// Anything else, as a walk of it alone gives it (depth 0).
-    Single(walkdir::Result<walkdir::DirEntry>),
+    Single(walk::Item),
     /// As a walk of the parent gives it (depth 1), when the parent could
     /// not be listed.
-    Walked(walkdir::Result<walkdir::DirEntry>),
+    Walked(walk::Item),
 }
 
 impl TopEntry {
@@ -360,13 +366,11 @@ impl TopEntry {
     fn report_key(&self) -> String {
         match self {
             TopEntry::Folder(path) => format!("{}/", display(path)),
-            TopEntry::Single(Ok(e)) | TopEntry::Walked(Ok(e)) if e.file_type().is_dir() => {
-                format!("{}/", display(e.path()))
+            TopEntry::Single(Ok(e)) | TopEntry::Walked(Ok(e)) if e.file_type.is_dir() => {
+                format!("{}/", display(&e.path))
             }
-            TopEntry::Single(Ok(e)) | TopEntry::Walked(Ok(e)) => display(e.path()),
-            TopEntry::Single(Err(err)) | TopEntry::Walked(Err(err)) => {
-                err.path().map(display).unwrap_or_default()
-            }
+            TopEntry::Single(Ok(e)) | TopEntry::Walked(Ok(e)) => display(&e.path),
+            TopEntry::Single(Err(err)) | TopEntry::Walked(Err(err)) => display(&err.path),
         }
     }
 
@@ -374,7 +378,7 @@ impl TopEntry {
     fn is_daemon_marker(&self) -> bool {
         match self {
             TopEntry::Single(Ok(e)) | TopEntry::Walked(Ok(e)) => {
-                !e.file_type().is_dir() && DaemonFolders::is_marker(e.file_name())
+                !e.file_type.is_dir() && DaemonFolders::is_marker(e.file_name())
             }
             _ => false,
         }
@@ -383,11 +387,11 @@ impl TopEntry {
 
 /// The walk's filter: the root, and below it anything but `.git`, what
 /// relaylint.toml excludes and the folders of other software in an `etc`.
-fn keep(e: &walkdir::DirEntry, rules: &crate::config_file::PathRules) -> bool {
-    e.depth() == 0
+fn keep(e: &walk::Entry, rules: &crate::config_file::PathRules) -> bool {
+    e.depth == 0
         || (e.file_name() != ".git"
-            && !rules.excluded(e.path())
-            && !(e.file_type().is_dir() && is_other_software_folder(e.path(), rules)))
+            && !rules.excluded(&e.path)
+            && !(e.file_type.is_dir() && is_other_software_folder(&e.path, rules)))
 }
 
 /// A folder of other software right inside an `etc` folder (see
@@ -427,21 +431,11 @@ fn walk_entry(
         TopEntry::Folder(folder) => {
             // Listed whole before any file is sniffed: whether a folder is
             // a daemon's depends on its other entries.
-            let mut below: Vec<_> = walkdir::WalkDir::new(&folder)
-                .follow_links(false)
-                .into_iter()
-                .filter_entry(|e| e.depth() == 0 || keep(e, rules))
-                .collect();
+            let keep = |e: &walk::Entry| keep(e, rules);
+            let mut below = walk::walk(&folder, &keep);
             // In the order of a walk with each folder's entries sorted by
-            // name; sorted once here, with one key per entry, instead of by
-            // the walk, which parsed both file names out of their paths for
-            // every comparison.
-            below.sort_by_cached_key(|e| {
-                walk_order_key(match e {
-                    Ok(e) => e.path(),
-                    Err(err) => err.path().unwrap_or(Path::new("")),
-                })
-            });
+            // name, with one key per entry.
+            below.sort_by_cached_key(|item| walk_order_key(item_path(item)));
             daemon_folders.note(below.iter().filter_map(|e| e.as_ref().ok()));
             // The folder itself comes first, at depth 0: one below `root`.
             for entry in below {
@@ -489,10 +483,10 @@ impl DaemonFolders {
         )
     }
 
-    fn note<'e>(&mut self, entries: impl Iterator<Item = &'e walkdir::DirEntry>) {
+    fn note<'e>(&mut self, entries: impl Iterator<Item = &'e walk::Entry>) {
         for e in entries {
-            if !e.file_type().is_dir() && Self::is_marker(e.file_name()) {
-                if let Some(dir) = e.path().parent() {
+            if !e.file_type.is_dir() && Self::is_marker(e.file_name()) {
+                if let Some(dir) = e.path.parent() {
                     if !self.0.iter().any(|d| d == dir) {
                         self.0.push(dir.to_path_buf());
                     }
@@ -631,10 +625,10 @@ fn parts_of(input: &Path, opts: &DiscoverOptions) -> Option<Parts> {
                 }
             }
             TopEntry::Single(Ok(e)) | TopEntry::Walked(Ok(e)) => {
-                if e.file_type().is_dir() && e.file_name() == "etc" {
+                if e.file_type.is_dir() && e.file_name() == "etc" {
                     return None;
                 }
-                if !e.file_type().is_dir() {
+                if !e.file_type.is_dir() {
                     let depth_offset = usize::from(matches!(entry, TopEntry::Single(_)));
                     let mut part = WalkPart::default();
                     let none = DaemonFolders::default();
@@ -666,7 +660,7 @@ fn parts_of(input: &Path, opts: &DiscoverOptions) -> Option<Parts> {
 
 /// Takes one walk entry (`depth_offset` added to its depth) into `part`.
 fn visit(
-    entry: walkdir::Result<walkdir::DirEntry>,
+    entry: walk::Item,
     depth_offset: usize,
     root: &Path,
     rules: &crate::config_file::PathRules,
@@ -678,11 +672,8 @@ fn visit(
     let entry = match entry {
         Ok(e) => e,
         Err(err) => {
-            let path = err.path().map(display).unwrap_or_else(|| display(root));
-            let reason = err
-                .io_error()
-                .map(|e| e.to_string())
-                .unwrap_or_else(|| err.to_string());
+            let path = display(&err.path);
+            let reason = err.error.to_string();
             problems.push(FileProblem {
                 code: "RL002",
                 message: format!("`{path}` could not be read: {reason}"),
@@ -691,26 +682,26 @@ fn visit(
             return;
         }
     };
-    let ft = entry.file_type();
+    let ft = entry.file_type;
     if ft.is_dir() {
         // A folder where a config file belongs is worth saying.
         let name = entry.file_name().to_string_lossy();
-        if entry.depth() + depth_offset > 0
+        if entry.depth + depth_offset > 0
             && classify::by_name(&name).is_some_and(|d| d.is_analysed())
         {
             problems.push(FileProblem {
-                path: display(entry.path()),
+                path: display(&entry.path),
                 code: "RL002",
                 message: format!(
                     "`{}` could not be read: {}",
-                    display(entry.path()),
+                    display(&entry.path),
                     LoadError::IsDirectory.describe()
                 ),
             });
         }
         return;
     }
-    let path = entry.path();
+    let path = entry.path.as_path();
     let name = entry.file_name().to_string_lossy().into_owned();
     if classify::is_inactive_copy(&name) {
         return;

@@ -28,6 +28,7 @@ pub mod source;
 pub mod suppress;
 #[cfg(test)]
 mod test_sequence;
+pub mod walk;
 
 use diagnostic::Diagnostic;
 use dialect::kind::Dialect;
