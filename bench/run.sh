@@ -39,7 +39,7 @@ set -euo pipefail
 HOSTS=${HOSTS:-1000}
 BIG=${BIG:-0}
 SEED=${SEED:-1}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 SAMPLE=${SAMPLE:-50}
 WORK=${WORK:-${TMPDIR:-/tmp}/relaylint-bench}
 KEEP=${KEEP:-0}
