@@ -32,6 +32,32 @@ fn codes(v: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// The JSON report of `relaylint check --format json [extra...] PATH`,
+/// which must exit with `code`.
+fn report_of(path: &Path, extra: &[&str], code: i32) -> serde_json::Value {
+    let out = relaylint()
+        .args(["check", "--format", "json"])
+        .args(extra)
+        .arg(path)
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone();
+    json(&out)
+}
+
+/// A field of every finding with `code`.
+fn field_of<'v>(v: &'v serde_json::Value, code: &str, field: &str) -> Vec<&'v str> {
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == code)
+        .filter_map(|f| f[field].as_str())
+        .collect()
+}
+
 #[test]
 fn open_relay_exits_1_and_names_the_line() {
     let dir = tempfile::tempdir().unwrap();
@@ -233,22 +259,8 @@ fn files_beside_a_daemons_own_config_are_not_sniffed() {
     write(dir.path(), "mx1/etc/squid/conf.d/postconf.txt", OPEN);
     write(dir.path(), "mx1/root/postconf-n.txt", OPEN);
     for start in ["", "mx1", "mx1/etc", "mx1/etc/postfix"] {
-        let out = relaylint()
-            .args(["check", "--format", "json", "--fail-on", "never"])
-            .arg(dir.path().join(start))
-            .assert()
-            .code(0)
-            .get_output()
-            .stdout
-            .clone();
-        let v = json(&out);
-        let paths: Vec<&str> = v["findings"]
-            .as_array()
-            .expect("findings")
-            .iter()
-            .filter(|f| f["code"] == "PF001")
-            .filter_map(|f| f["path"].as_str())
-            .collect();
+        let v = report_of(&dir.path().join(start), &["--fail-on", "never"], 0);
+        let paths = field_of(&v, "PF001", "path");
         let expected: &[&str] = if start.starts_with("mx1/etc") {
             &[]
         } else {
@@ -275,22 +287,8 @@ fn listeners_with_and_without_overrides_get_their_own_verdicts() {
          2525      inet  n       -       y       -       -       smtpd\n  -o mynetworks=127.0.0.0/8\n\
          2626      inet  n       -       y       -       -       smtpd\n",
     );
-    let out = relaylint()
-        .args(["check", "--format", "json"])
-        .arg(dir.path())
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v = json(&out);
-    let open: Vec<String> = v["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter(|f| f["code"] == "PF001")
-        .map(|f| f["message"].as_str().unwrap_or("").to_string())
-        .collect();
+    let v = report_of(dir.path(), &[], 1);
+    let open = field_of(&v, "PF001", "message");
     assert_eq!(open.len(), 2, "{open:?}");
     assert!(open.iter().any(|m| m.contains("`2626`")), "{open:?}");
     assert!(open.iter().any(|m| m.contains("`smtp`")), "{open:?}");
