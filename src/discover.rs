@@ -318,13 +318,13 @@ fn top_entries(root: &Path, rules: &crate::config_file::PathRules) -> Vec<TopEnt
     listed.sort_by_cached_key(fs::DirEntry::file_name);
     listed
         .into_iter()
-        .filter(|e| e.file_name() != ".git" && !rules.excluded(&e.path()))
         .filter_map(|e| {
             let path = e.path();
-            if e.file_type().is_ok_and(|t| t.is_dir()) {
-                if is_other_software_folder(&path, rules) {
-                    return None;
-                }
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            if !kept(&path, is_dir, rules) {
+                return None;
+            }
+            if is_dir {
                 return Some(TopEntry::Folder(path));
             }
             // Not a folder (a symlink is not followed): its type is what
@@ -385,13 +385,18 @@ impl TopEntry {
     }
 }
 
-/// The walk's filter: the root, and below it anything but `.git`, what
-/// relaylint.toml excludes and the folders of other software in an `etc`.
+/// The walk's filter (the walk's root is never asked): anything but `.git`,
+/// what relaylint.toml excludes and the folders of other software in an
+/// `etc`.
 fn keep(e: &walk::Entry, rules: &crate::config_file::PathRules) -> bool {
-    e.depth == 0
-        || (e.file_name() != ".git"
-            && !rules.excluded(&e.path)
-            && !(e.file_type.is_dir() && is_other_software_folder(&e.path, rules)))
+    kept(&e.path, e.file_type.is_dir(), rules)
+}
+
+/// [`keep`] for a path below the root, and whether it is a folder.
+fn kept(path: &Path, is_dir: bool, rules: &crate::config_file::PathRules) -> bool {
+    path.file_name().is_none_or(|n| n != ".git")
+        && !rules.excluded(path)
+        && !(is_dir && is_other_software_folder(path, rules))
 }
 
 /// A folder of other software right inside an `etc` folder (see

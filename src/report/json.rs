@@ -130,7 +130,8 @@ pub fn write_start(out: &mut dyn Write) -> io::Result<()> {
 pub fn write_finding(index: usize, f: &Finding, out: &mut dyn Write) -> io::Result<()> {
     // A finding is small: laid out in a buffer, written in one call.
     let mut text = Vec::with_capacity(2048);
-    text.extend_from_slice(if index == 0 { b"\n    " } else { b",\n    " });
+    // The findings array's own separator and line, at the finding's depth.
+    Nested::at(2).item(&mut text, index == 0)?;
     write_nested(&mut text, 2, f)?;
     out.write_all(&text)
 }

@@ -1482,15 +1482,11 @@ fn client_entry(t: &Table, kind: TableKind, client: IpAddr) -> Option<&Entry> {
         if let Some(e) = t.entry_for_key(&full) {
             return Some(e);
         }
-        if client.is_ipv4() {
-            let dots = full.bytes().enumerate().filter(|&(_, b)| b == b'.');
-            let cuts: Vec<usize> = dots.map(|(i, _)| i).collect();
-            return cuts
-                .iter()
-                .rev()
-                .find_map(|&cut| full.get(..cut).and_then(|k| t.entry_for_key(k)));
+        if !client.is_ipv4() {
+            return None;
         }
-        None
+        full.rmatch_indices('.')
+            .find_map(|(cut, _)| full.get(..cut).and_then(|k| t.entry_for_key(k)))
     } else if let Some(found) = t.first_covering(client) {
         found
     } else {
