@@ -59,7 +59,14 @@ fn lookup<T: Copy + Ord>(ranges: &[(T, T, usize)], a: T) -> Option<usize> {
 /// index owns the addresses up to the next point where a range opens or
 /// closes.
 fn first_cover<T: Copy + Ord + CheckedSucc>(mut ranges: Vec<(T, T, usize)>) -> Vec<(T, T, usize)> {
-    ranges.sort_by_key(|&(lo, _, i)| (lo, i));
+    // The ranges come in index order: a stable sort by start keeps it
+    // among ranges with the same start.
+    ranges.sort_by_key(|&(lo, _, _)| lo);
+    // Most tables (mynetworks lists) hold networks that do not overlap:
+    // each one owns itself.
+    if ranges.windows(2).all(|w| w[0].1 < w[1].0) {
+        return ranges;
+    }
     // Every point where the owner can change: starts, and the address after
     // each end.
     let mut points: Vec<T> = ranges
@@ -120,6 +127,14 @@ mod tests {
             .position(|n| n.parse::<IpNet>().is_ok_and(|n| n.contains(&ip)))
     }
 
+    fn assert_agrees_with_a_walk(nets: &[&str], ips: &[&str]) {
+        let idx = index(nets);
+        for ip in ips {
+            let ip: IpAddr = ip.parse().expect("address");
+            assert_eq!(idx.first(ip), walk(nets, ip), "{ip}");
+        }
+    }
+
     #[test]
     fn agrees_with_a_walk_in_file_order() {
         let nets = [
@@ -134,27 +149,26 @@ mod tests {
             "::/0",
             "2001:db8::/48",
         ];
-        let idx = index(&nets);
-        for ip in [
-            "10.1.2.3",
-            "10.2.0.1",
-            "9.255.255.255",
-            "11.0.0.0",
-            "127.0.0.1",
-            "128.0.0.0",
-            "192.0.2.200",
-            "192.0.2.1",
-            "255.255.255.254",
-            "255.255.255.255",
-            "0.0.0.0",
-            "2001:db8::1",
-            "2001:db9::1",
-            "::",
-            "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
-        ] {
-            let ip: IpAddr = ip.parse().expect("address");
-            assert_eq!(idx.first(ip), walk(&nets, ip), "{ip}");
-        }
+        assert_agrees_with_a_walk(
+            &nets,
+            &[
+                "10.1.2.3",
+                "10.2.0.1",
+                "9.255.255.255",
+                "11.0.0.0",
+                "127.0.0.1",
+                "128.0.0.0",
+                "192.0.2.200",
+                "192.0.2.1",
+                "255.255.255.254",
+                "255.255.255.255",
+                "0.0.0.0",
+                "2001:db8::1",
+                "2001:db9::1",
+                "::",
+                "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+            ],
+        );
     }
 
     #[test]
@@ -192,6 +206,46 @@ mod tests {
             ));
             assert_eq!(idx.first(ip), walk(&refs, ip), "{ip}");
         }
+    }
+
+    #[test]
+    fn networks_that_do_not_overlap_own_themselves() {
+        // Out of address order, one right after another, and v6 beside v4.
+        let nets = [
+            "192.0.2.128/25",
+            "10.0.0.0/8",
+            "192.0.2.0/25",
+            "11.0.0.0/8",
+            "2001:db8::/32",
+            "0.0.0.0/32",
+            "255.255.255.255/32",
+        ];
+        assert_agrees_with_a_walk(
+            &nets,
+            &[
+                "192.0.2.127",
+                "192.0.2.128",
+                "192.0.2.255",
+                "192.0.3.0",
+                "10.255.255.255",
+                "11.0.0.0",
+                "12.0.0.0",
+                "0.0.0.0",
+                "0.0.0.1",
+                "255.255.255.255",
+                "2001:db8::1",
+                "2001:db9::",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_repeated_single_address_keeps_its_first_entry() {
+        // Two ranges that meet in one address overlap there.
+        assert_agrees_with_a_walk(
+            &["192.0.2.9/32", "10.0.0.0/8", "192.0.2.9/32"],
+            &["192.0.2.9", "192.0.2.8", "10.0.0.1"],
+        );
     }
 
     #[test]
