@@ -25,7 +25,7 @@
 #   - the single-file check (the pre-commit case): `relaylint check` on one
 #     main.cf, best of many runs (hyperfine when installed, else a loop);
 #   - with --big: peak RSS (and wall time) on a 10,000-host dump as well, to
-#     see whether memory stays flat. Needs about 3 GB of disk and a minute.
+#     see whether memory stays flat, in JSON and in SARIF. Needs about 3 GB of disk and a minute.
 #
 # Every timing is taken with a warm page cache (one untimed pass of each tool
 # first): the numbers compare CPU work, not the disk.
@@ -291,6 +291,8 @@ if [ "$BIG" = 1 ]; then
     RUNS=1
     read -r BRL_WALL BRL_RSS < <(measure_relaylint "$BIGC")
     read -r BRG_WALL BRG_RSS < <(measure_rg "$BIGC")
+    # SARIF streams its results as JSON does: its peak should match.
+    read -r BSARIF_WALL BSARIF_RSS < <(timed "$RL" check --format sarif --fail-on never "$BIGC")
     RUNS=$OLD_RUNS
     BIG_LINE=1
 fi
@@ -327,6 +329,7 @@ printf '| %-44s | %9s ms | mean %s ms, %s, target <= 10 ms\n' "single main.cf ch
 printf '| %-44s | %8s MiB | \n' "peak RSS, $HOSTS hosts" "$(calc "$RL_RSS / 1024" 1)"
 if [ -n "$BIG_LINE" ]; then
     printf '| %-44s | %8s MiB | wall %s s, %s files; ripgrep %s s (%sx)\n' "peak RSS, $BIG_HOSTS hosts" "$(calc "$BRL_RSS / 1024" 1)" "$BRL_WALL" "$BFILES" "$BRG_WALL" "$(calc "$BRL_WALL / $BRG_WALL" 1)"
+    printf '| %-44s | %8s MiB | --format sarif, wall %s s\n' "peak RSS, $BIG_HOSTS hosts, SARIF" "$(calc "$BSARIF_RSS / 1024" 1)" "$BSARIF_WALL"
 else
     printf '| %-44s | %12s | run with --big\n' "peak RSS, $BIG_HOSTS hosts" "-"
 fi

@@ -270,9 +270,14 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         &Silent
     };
-    // Human and JSON output stream: each finding is written as soon as the
-    // findings before it are known. The other formats need the whole report.
-    let streaming = matches!(args.format, Format::Human | Format::Json);
+    // Every format but HTML streams: each finding is written as soon as the
+    // findings before it are known, and only counts are kept. The HTML page
+    // needs the whole report.
+    let streaming = args.format != Format::Html;
+    let src_root = std::env::current_dir().ok();
+    let sarif_opts = report::sarif::SarifOptions {
+        src_root: src_root.as_deref(),
+    };
     let mut dest = Dest::new(args.output.clone(), to_terminal);
     let mut all = Vec::new();
     let mut kept = Vec::new();
@@ -310,7 +315,15 @@ fn check(args: CheckArgs) -> ExitCode {
                     report::json::write_finding(index, &f, out)
                 }),
                 Format::Json => dest.write(|out| report::json::write_finding(index, &f, out)),
-                _ => dest.write(|out| report::human::write_finding(&f, out)),
+                Format::Sarif if index == 0 => dest.write(|out| {
+                    report::sarif::write_start(&sarif_opts, out)?;
+                    report::sarif::write_result(index, &f, out)
+                }),
+                Format::Sarif => dest.write(|out| report::sarif::write_result(index, &f, out)),
+                Format::Github => dest.write(|out| report::github::write_finding(&f, out)),
+                Format::Human => dest.write(|out| report::human::write_finding(&f, out)),
+                // Not streamed: the page is written from the whole report.
+                Format::Html => {}
             });
             // Written: only counts are kept, so memory does not grow with
             // the findings of a large dump.
@@ -355,13 +368,16 @@ fn check(args: CheckArgs) -> ExitCode {
             })
         }
         Format::Sarif => {
-            let src_root = std::env::current_dir().ok();
-            let opts = report::sarif::SarifOptions {
-                src_root: src_root.as_deref(),
-            };
-            dest.write(|out| report::sarif::write(&report, &opts, out))
+            let n = report.tally.as_ref().map_or(0, |t| t.findings());
+            dest.write(|out| {
+                if n == 0 {
+                    report::sarif::write_start(&sarif_opts, out)?;
+                }
+                report::sarif::write_end(n, &sarif_opts, out)
+            })
         }
-        Format::Github => dest.write(|out| report::github::write(&report, out)),
+        // Every command is written; a clean scan still creates `--output`.
+        Format::Github => dest.write(|_| Ok(())),
         Format::Html => dest.write(|out| report::html::write(&report, out)),
     }
     if let Err(e) = dest.close() {

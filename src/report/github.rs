@@ -12,6 +12,7 @@
 
 use super::Report;
 use crate::diagnostic::Severity;
+use crate::finding::Finding;
 use std::io::{self, Write};
 
 /// Escapes the data part of a workflow command.
@@ -47,31 +48,36 @@ pub fn escape_property(s: &str) -> String {
 /// Writes one workflow command per finding (nothing for a clean report).
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for f in &report.findings {
-        let command = match f.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "notice",
-        };
-        // The runner resolves `file` against the workspace: `./` adds nothing.
-        let path = f.path.strip_prefix("./").unwrap_or(&f.path);
-        let title = if f.name.is_empty() {
-            f.code.clone()
-        } else {
-            format!("{} {}", f.code, f.name)
-        };
-        writeln!(
-            out,
-            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            escape_property(path),
-            f.line,
-            f.column,
-            f.end_line,
-            f.end_column,
-            escape_property(&title),
-            escape_data(&f.message)
-        )?;
+        write_finding(f, out)?;
     }
     Ok(())
+}
+
+/// Writes the workflow command of one finding.
+pub fn write_finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
+    let command = match f.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    };
+    // The runner resolves `file` against the workspace: `./` adds nothing.
+    let path = f.path.strip_prefix("./").unwrap_or(&f.path);
+    let title = if f.name.is_empty() {
+        f.code.clone()
+    } else {
+        format!("{} {}", f.code, f.name)
+    };
+    writeln!(
+        out,
+        "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+        escape_property(path),
+        f.line,
+        f.column,
+        f.end_line,
+        f.end_column,
+        escape_property(&title),
+        escape_data(&f.message)
+    )
 }
 
 #[cfg(test)]

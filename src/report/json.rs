@@ -26,7 +26,7 @@ use std::io::{self, Write};
 /// report were pretty-printed at once. Values are serialised straight to
 /// the output, so the summary of a large dump (one entry per host) is
 /// never held as text, and a finding needs no second pass to indent it.
-struct Nested {
+pub(super) struct Nested {
     depth: usize,
     /// Whether the innermost open array or object has a value yet (its
     /// closing bracket then goes on a line of its own).
@@ -34,7 +34,7 @@ struct Nested {
 }
 
 impl Nested {
-    fn at(depth: usize) -> Nested {
+    pub(super) fn at(depth: usize) -> Nested {
         Nested {
             depth,
             has_value: false,
@@ -63,7 +63,7 @@ impl Nested {
         Ok(())
     }
 
-    fn item<W: ?Sized + Write>(&self, out: &mut W, first: bool) -> io::Result<()> {
+    pub(super) fn item<W: ?Sized + Write>(&self, out: &mut W, first: bool) -> io::Result<()> {
         if !first {
             out.write_all(b",")?;
         }
@@ -112,7 +112,11 @@ impl serde_json::ser::Formatter for Nested {
 }
 
 /// Pretty-prints `value` into `out` as a value `depth` levels deep.
-fn write_nested<W: Write>(out: W, depth: usize, value: &impl serde::Serialize) -> io::Result<()> {
+pub(super) fn write_nested<W: Write>(
+    out: W,
+    depth: usize,
+    value: &impl serde::Serialize,
+) -> io::Result<()> {
     let mut ser = serde_json::Serializer::with_formatter(out, Nested::at(depth));
     value.serialize(&mut ser).map_err(io::Error::other)
 }
@@ -213,19 +217,7 @@ mod tests {
 
     #[test]
     fn the_streamed_document_is_the_pretty_printed_one() {
-        let mut db = crate::source::SourceDb::new();
-        let file = db.add(
-            "h/etc/postfix/main.cf".into(),
-            "mynetworks = 0/0\n".into(),
-            false,
-        );
-        let d = crate::diagnostic::Diagnostic::new(
-            "PF001",
-            "open",
-            crate::source::Span::new(file, 0..10),
-            "here",
-        );
-        let f = crate::finding::resolve(&db, &d, crate::diagnostic::Severity::Error, false);
+        let f = super::super::sample_finding();
         for (findings, statistics) in [(0, false), (0, true), (1, false), (2, true)] {
             let report = Report {
                 findings: vec![f.clone(); findings],

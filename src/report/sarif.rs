@@ -178,8 +178,24 @@ fn folder_uri(dir: &Path) -> Option<String> {
     Some(uri)
 }
 
-/// Writes the report as one SARIF 2.1.0 log.
-pub fn write(report: &Report, opts: &SarifOptions, out: &mut dyn Write) -> io::Result<()> {
+/// Stands for the results while the rest of the log is laid out.
+const RESULTS_MARK: &str = "relaylint:results";
+
+/// Depth of a result in the pretty-printed log: the log, `runs`, the run,
+/// `results`.
+const RESULT_DEPTH: usize = 4;
+
+/// The log without its results, pretty-printed and cut where they go:
+/// `head` ends with the results array's `[`, `tail` starts with the line
+/// break before its `]`. The results are then written one at a time, so
+/// that a scan of thousands of hosts never holds them all.
+struct Frame {
+    head: String,
+    tail: String,
+}
+
+/// The log, with `results` as the run's results.
+fn log(opts: &SarifOptions, results: Value) -> Value {
     let rules = registry::all();
     let mut run = Map::new();
     run.insert(
@@ -199,22 +215,96 @@ pub fn write(report: &Report, opts: &SarifOptions, out: &mut dyn Write) -> io::R
         );
     }
     run.insert("columnKind".into(), json!("unicodeCodePoints"));
-    run.insert(
-        "results".into(),
-        Value::Array(report.findings.iter().map(|f| result(f, rules)).collect()),
-    );
-    let log = json!({
+    run.insert("results".into(), results);
+    json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [Value::Object(run)],
-    });
-    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
+    })
+}
+
+fn frame(opts: &SarifOptions) -> io::Result<Frame> {
+    let log = log(opts, json!([RESULTS_MARK]));
+    let text = serde_json::to_string_pretty(&log).map_err(io::Error::other)?;
+    let mark = format!("\n{}\"{RESULTS_MARK}\"", "  ".repeat(RESULT_DEPTH));
+    let at = text
+        .find(&mark)
+        .ok_or_else(|| io::Error::other("SARIF layout: no place for the results"))?;
+    Ok(Frame {
+        head: text[..at].to_string(),
+        tail: text[at + mark.len()..].to_string(),
+    })
+}
+
+/// The log up to its results; results follow as they come.
+pub fn write_start(opts: &SarifOptions, out: &mut dyn Write) -> io::Result<()> {
+    out.write_all(frame(opts)?.head.as_bytes())
+}
+
+/// One result; `index` counts the results written before it.
+pub fn write_result(index: usize, f: &Finding, out: &mut dyn Write) -> io::Result<()> {
+    let mut text = Vec::with_capacity(4096);
+    super::json::Nested::at(RESULT_DEPTH).item(&mut text, index == 0)?;
+    super::json::write_nested(&mut text, RESULT_DEPTH, &result(f, registry::all()))?;
+    out.write_all(&text)
+}
+
+/// Closes the results (`written` of them) and the log.
+pub fn write_end(written: usize, opts: &SarifOptions, out: &mut dyn Write) -> io::Result<()> {
+    let tail = frame(opts)?.tail;
+    // An empty array is printed `[]`, on the line that opens it.
+    let tail = if written == 0 {
+        tail.trim_start_matches(['\n', ' '])
+    } else {
+        &tail
+    };
+    out.write_all(tail.as_bytes())?;
     writeln!(out)
+}
+
+/// Writes the report as one SARIF 2.1.0 log.
+pub fn write(report: &Report, opts: &SarifOptions, out: &mut dyn Write) -> io::Result<()> {
+    write_start(opts, out)?;
+    for (i, f) in report.findings.iter().enumerate() {
+        write_result(i, f, out)?;
+    }
+    write_end(report.findings.len(), opts, out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The log as serde would pretty-print it in one go.
+    fn at_once(findings: &[Finding], opts: &SarifOptions) -> String {
+        let results = findings
+            .iter()
+            .map(|f| result(f, registry::all()))
+            .collect();
+        let log = log(opts, Value::Array(results));
+        format!("{}\n", serde_json::to_string_pretty(&log).expect("pretty"))
+    }
+
+    #[test]
+    fn the_streamed_log_is_the_pretty_printed_one() {
+        let f = super::super::sample_finding();
+        let root = Path::new("/work/x y");
+        for src_root in [None, Some(root)] {
+            let opts = SarifOptions { src_root };
+            for n in 0..3 {
+                let report = Report {
+                    findings: vec![f.clone(); n],
+                    ..Report::default()
+                };
+                let mut streamed = Vec::new();
+                write(&report, &opts, &mut streamed).expect("write");
+                assert_eq!(
+                    String::from_utf8_lossy(&streamed),
+                    at_once(&report.findings, &opts)
+                );
+            }
+        }
+    }
 
     #[test]
     fn paths_become_uris() {
