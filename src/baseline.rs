@@ -118,6 +118,18 @@ pub struct Entry {
     pub expires: Option<String>,
 }
 
+impl Entry {
+    /// The entry that hides `f` (no expiry).
+    pub fn of(f: &Finding) -> Entry {
+        Entry {
+            code: f.code.clone(),
+            path: f.path.clone(),
+            fingerprint: f.fingerprint.clone(),
+            expires: None,
+        }
+    }
+}
+
 /// A baseline file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -152,16 +164,16 @@ pub enum BaselineError {
 impl Baseline {
     /// The baseline of these findings; each fingerprint once.
     pub fn of(findings: &[Finding]) -> Baseline {
+        Baseline::of_entries(findings.iter().map(Entry::of).collect())
+    }
+
+    /// The baseline of the entries of a scan's findings (see
+    /// [`Entry::of`]): a streamed scan keeps these, not the findings.
+    pub fn of_entries(entries: Vec<Entry>) -> Baseline {
         let mut seen = BTreeSet::new();
-        let mut out: Vec<Entry> = findings
-            .iter()
-            .filter(|f| seen.insert((f.code.clone(), f.fingerprint.clone())))
-            .map(|f| Entry {
-                code: f.code.clone(),
-                path: f.path.clone(),
-                fingerprint: f.fingerprint.clone(),
-                expires: None,
-            })
+        let mut out: Vec<Entry> = entries
+            .into_iter()
+            .filter(|e| seen.insert((e.code.clone(), e.fingerprint.clone())))
             .collect();
         out.sort_by(|a, b| {
             (&a.path, &a.code, &a.fingerprint).cmp(&(&b.path, &b.code, &b.fingerprint))

@@ -299,7 +299,7 @@ fn check(args: CheckArgs) -> ExitCode {
             }
         };
         if args.write_baseline.is_some() {
-            all.push(f.clone());
+            all.push(relaylint::baseline::Entry::of(&f));
         }
         if in_force.hides(&f) {
             hidden += 1;
@@ -345,7 +345,7 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     report.baseline_hidden = baseline.as_ref().map(|_| hidden);
     if let Some(path) = &args.write_baseline {
-        let text = Baseline::of(&all).to_json();
+        let text = Baseline::of_entries(all).to_json();
         if let Err(e) = std::fs::write(path, text) {
             return usage_error(&format!(
                 "cannot write the baseline `{}`: {e}",
