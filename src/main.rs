@@ -274,9 +274,18 @@ fn check(args: CheckArgs) -> ExitCode {
     // findings before it are known, and only counts are kept. The HTML page
     // needs the whole report.
     let streaming = args.format != Format::Html;
-    let src_root = std::env::current_dir().ok();
-    let sarif_opts = report::sarif::SarifOptions {
-        src_root: src_root.as_deref(),
+    // The SARIF log around its results, laid out once.
+    let sarif_frame = if args.format == Format::Sarif {
+        let src_root = std::env::current_dir().ok();
+        let opts = report::sarif::SarifOptions {
+            src_root: src_root.as_deref(),
+        };
+        match report::sarif::Frame::new(&opts) {
+            Ok(frame) => Some(frame),
+            Err(e) => return usage_error(&format!("cannot lay out the SARIF log: {e}")),
+        }
+    } else {
+        None
     };
     let mut dest = Dest::new(args.output.clone(), to_terminal);
     let mut all = Vec::new();
@@ -316,7 +325,9 @@ fn check(args: CheckArgs) -> ExitCode {
                 }),
                 Format::Json => dest.write(|out| report::json::write_finding(index, &f, out)),
                 Format::Sarif if index == 0 => dest.write(|out| {
-                    report::sarif::write_start(&sarif_opts, out)?;
+                    if let Some(frame) = &sarif_frame {
+                        frame.write_start(out)?;
+                    }
                     report::sarif::write_result(index, &f, out)
                 }),
                 Format::Sarif => dest.write(|out| report::sarif::write_result(index, &f, out)),
@@ -369,12 +380,14 @@ fn check(args: CheckArgs) -> ExitCode {
         }
         Format::Sarif => {
             let n = report.tally.as_ref().map_or(0, |t| t.findings());
-            dest.write(|out| {
-                if n == 0 {
-                    report::sarif::write_start(&sarif_opts, out)?;
-                }
-                report::sarif::write_end(n, &sarif_opts, out)
-            })
+            if let Some(frame) = &sarif_frame {
+                dest.write(|out| {
+                    if n == 0 {
+                        frame.write_start(out)?;
+                    }
+                    frame.write_end(n, out)
+                })
+            }
         }
         // Every command is written; a clean scan still creates `--output`.
         Format::Github => dest.write(|_| Ok(())),

@@ -188,8 +188,9 @@ const RESULT_DEPTH: usize = 4;
 /// The log without its results, pretty-printed and cut where they go:
 /// `head` ends with the results array's `[`, `tail` starts with the line
 /// break before its `]`. The results are then written one at a time, so
-/// that a scan of thousands of hosts never holds them all.
-struct Frame {
+/// that a scan of thousands of hosts never holds them all. Laid out once
+/// per log: it lists every rule.
+pub struct Frame {
     head: String,
     tail: String,
 }
@@ -223,22 +224,38 @@ fn log(opts: &SarifOptions, results: Value) -> Value {
     })
 }
 
-fn frame(opts: &SarifOptions) -> io::Result<Frame> {
-    let log = log(opts, json!([RESULTS_MARK]));
-    let text = serde_json::to_string_pretty(&log).map_err(io::Error::other)?;
-    let mark = format!("\n{}\"{RESULTS_MARK}\"", "  ".repeat(RESULT_DEPTH));
-    let at = text
-        .find(&mark)
-        .ok_or_else(|| io::Error::other("SARIF layout: no place for the results"))?;
-    Ok(Frame {
-        head: text[..at].to_string(),
-        tail: text[at + mark.len()..].to_string(),
-    })
-}
+impl Frame {
+    /// The frame of the log `opts` describe.
+    pub fn new(opts: &SarifOptions) -> io::Result<Frame> {
+        let log = log(opts, json!([RESULTS_MARK]));
+        let text = serde_json::to_string_pretty(&log).map_err(io::Error::other)?;
+        let mark = format!("\n{}\"{RESULTS_MARK}\"", "  ".repeat(RESULT_DEPTH));
+        let at = text
+            .find(&mark)
+            .ok_or_else(|| io::Error::other("SARIF layout: no place for the results"))?;
+        Ok(Frame {
+            head: text[..at].to_string(),
+            tail: text[at + mark.len()..].to_string(),
+        })
+    }
 
-/// The log up to its results; results follow as they come.
-pub fn write_start(opts: &SarifOptions, out: &mut dyn Write) -> io::Result<()> {
-    out.write_all(frame(opts)?.head.as_bytes())
+    /// The log up to its results; results follow as they come
+    /// ([`write_result`]).
+    pub fn write_start(&self, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(self.head.as_bytes())
+    }
+
+    /// Closes the results (`written` of them) and the log.
+    pub fn write_end(&self, written: usize, out: &mut dyn Write) -> io::Result<()> {
+        // An empty array is printed `[]`, on the line that opens it.
+        let tail = if written == 0 {
+            self.tail.trim_start_matches(['\n', ' '])
+        } else {
+            &self.tail
+        };
+        out.write_all(tail.as_bytes())?;
+        writeln!(out)
+    }
 }
 
 /// One result; `index` counts the results written before it.
@@ -249,26 +266,14 @@ pub fn write_result(index: usize, f: &Finding, out: &mut dyn Write) -> io::Resul
     out.write_all(&text)
 }
 
-/// Closes the results (`written` of them) and the log.
-pub fn write_end(written: usize, opts: &SarifOptions, out: &mut dyn Write) -> io::Result<()> {
-    let tail = frame(opts)?.tail;
-    // An empty array is printed `[]`, on the line that opens it.
-    let tail = if written == 0 {
-        tail.trim_start_matches(['\n', ' '])
-    } else {
-        &tail
-    };
-    out.write_all(tail.as_bytes())?;
-    writeln!(out)
-}
-
 /// Writes the report as one SARIF 2.1.0 log.
 pub fn write(report: &Report, opts: &SarifOptions, out: &mut dyn Write) -> io::Result<()> {
-    write_start(opts, out)?;
+    let frame = Frame::new(opts)?;
+    frame.write_start(out)?;
     for (i, f) in report.findings.iter().enumerate() {
         write_result(i, f, out)?;
     }
-    write_end(report.findings.len(), opts, out)
+    frame.write_end(report.findings.len(), out)
 }
 
 #[cfg(test)]
