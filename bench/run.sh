@@ -155,14 +155,16 @@ measure_rg() {
 }
 
 # measure_validator DIR DAEMON: bench/validators.sh over SAMPLE units of
-# DAEMON; prints "units_in_dump sample_size sample_wall_s accepted". As
-# root, in a network namespace of its own (see VALIDATOR_NET).
+# DAEMON; prints "units_in_dump sample_size median_sample_wall_s accepted".
+# As root, in a network namespace of its own (see VALIDATOR_NET).
 measure_validator() {
+    local n k accepted walls
     if [ "$VALIDATOR_NET" = private ]; then
-        unshare -n bash "$ROOT/bench/validators.sh" --private-net "$1" "$2" "$RUNS" "$SAMPLE"
+        read -r n k accepted walls < <(unshare -n bash "$ROOT/bench/validators.sh" --private-net "$1" "$2" "$RUNS" "$SAMPLE")
     else
-        bash "$ROOT/bench/validators.sh" "$1" "$2" "$RUNS" "$SAMPLE"
+        read -r n k accepted walls < <(bash "$ROOT/bench/validators.sh" "$1" "$2" "$RUNS" "$SAMPLE")
     fi
+    echo "$n $k $(printf '%s\n' $walls | median) $accepted"
 }
 
 # single-file check: best and mean in ms.

@@ -8,8 +8,8 @@
 # `squid -k parse -f`, dante: `danted -V -f`) over SAMPLE units of that
 # daemon spread over DUMP (DUMP.manifest says which hosts have one), one
 # after the other, RUNS times after one untimed pass. Prints
-# "units_in_dump sample_size median_sample_wall_s accepted", where accepted
-# counts the sampled configs the validator exits 0 on.
+# "units_in_dump sample_size accepted wall_s...", where accepted counts the
+# sampled configs the validator exits 0 on, then each run's wall time.
 #
 # --private-net: the caller started this script in a network namespace of
 # its own (`unshare -n`); the script brings up loopback and the interfaces
@@ -37,11 +37,9 @@ fi
 
 dump=$1 daemon=$2 runs=$3 sample=$4
 
-median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else printf "%.4f\n", (a[NR/2]+a[NR/2+1])/2}'; }
-
 mapfile -t all < <(awk -F '\t' -v d="$daemon" '$2 == d { print $1 }' "$dump.manifest")
 if [ "${#all[@]}" = 0 ]; then
-    echo "0 0 0 0"
+    echo "0 0 0"
     exit 0
 fi
 k=$sample
@@ -70,4 +68,4 @@ for ((r = 0; r < runs; r++)); do
     t1=$(date +%s%N)
     walls+=("$(awk "BEGIN { printf \"%.4f\", ($t1 - $t0) / 1e9 }")")
 done
-echo "${#all[@]} $k $(printf '%s\n' "${walls[@]}" | median) $accepted"
+echo "${#all[@]} $k $accepted ${walls[*]}"
